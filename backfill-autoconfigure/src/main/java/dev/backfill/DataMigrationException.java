@@ -1,0 +1,30 @@
+package dev.backfill;
+
+/**
+ * A data migration could not run or failed. The message names the migration and, for a
+ * failed batch, the key range it covered.
+ */
+public class DataMigrationException extends RuntimeException {
+
+	private final String migration;
+
+	/**
+	 * Creates an exception about a migration.
+	 * @param migration the migration's name
+	 * @param message what went wrong, naming the migration
+	 * @param cause the cause, if any
+	 */
+	public DataMigrationException(String migration, String message, Throwable cause) {
+		super(message, cause);
+		this.migration = migration;
+	}
+
+	/**
+	 * The name of the migration this is about.
+	 * @return the migration's name
+	 */
+	public String getMigration() {
+		return this.migration;
+	}
+
+}

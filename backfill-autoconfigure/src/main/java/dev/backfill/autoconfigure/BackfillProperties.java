@@ -1,0 +1,306 @@
+package dev.backfill.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.backfill.runner.BackfillMode;
+import dev.backfill.store.MigrationStore;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+
+/**
+ * Configuration of backfill data migrations. A per-migration property
+ * ({@code backfill.migrations.<name>.*}) overrides the migration's own
+ * {@code config()}, which overrides the global property here.
+ */
+@ConfigurationProperties("backfill")
+public class BackfillProperties {
+
+	/** Whether to run data migrations at all. */
+	private boolean enabled = true;
+
+	/**
+	 * How the application waits for migrations: 'blocking' runs them all before the
+	 * application reports ready and fails startup on a failure; 'background' runs them on
+	 * one worker thread while the application is ready at once.
+	 */
+	private BackfillMode mode = BackfillMode.BLOCKING;
+
+	/** Rows per batch, unless a migration sets its own. */
+	private int batchSize = 1000;
+
+	/** Pause between two batches (none after the last), unless a migration sets its own. */
+	private Duration throttle = Duration.ofMillis(100);
+
+	/** Whether each batch's writes and its checkpoint commit in one transaction. */
+	private boolean transactional = true;
+
+	/** Longest any statement of a batch may run; unset for no limit. */
+	private Duration statementTimeout;
+
+	/** Longest any statement of a batch may wait for a lock; unset for the database's own. */
+	private Duration lockTimeout;
+
+	/** Name of the tracking table, a plain SQL identifier in the connection's current schema. */
+	private String tableName = "backfill_migrations";
+
+	/**
+	 * When to create the tracking table if it is missing: 'always', 'embedded' (embedded
+	 * databases only) or 'never' (it is created by your own Flyway or Liquibase scripts).
+	 */
+	private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.ALWAYS;
+
+	/**
+	 * How long an instance's claim on a migration holds without renewal; another instance
+	 * takes over a migration whose lease expired. Also the longest a batch's transaction
+	 * may sit idle.
+	 */
+	private Duration leaseDuration = Duration.ofMinutes(1);
+
+	/**
+	 * In blocking mode, how long to wait for a migration that another instance is running
+	 * before startup fails.
+	 */
+	private Duration lockWaitTimeout = Duration.ofMinutes(10);
+
+	/** Retries of batches that fail transiently. */
+	private final Retry retry = new Retry();
+
+	/** Per-migration settings, by migration (bean) name. */
+	private final Map<String, Migration> migrations = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public BackfillMode getMode() {
+		return this.mode;
+	}
+
+	public void setMode(BackfillMode mode) {
+		this.mode = mode;
+	}
+
+	public int getBatchSize() {
+		return this.batchSize;
+	}
+
+	public void setBatchSize(int batchSize) {
+		this.batchSize = requireBatchSize(batchSize);
+	}
+
+	public Duration getThrottle() {
+		return this.throttle;
+	}
+
+	public void setThrottle(Duration throttle) {
+		this.throttle = requireNotNegative(throttle);
+	}
+
+	public boolean isTransactional() {
+		return this.transactional;
+	}
+
+	public void setTransactional(boolean transactional) {
+		this.transactional = transactional;
+	}
+
+	public Duration getStatementTimeout() {
+		return this.statementTimeout;
+	}
+
+	public void setStatementTimeout(Duration statementTimeout) {
+		this.statementTimeout = requirePositive(statementTimeout);
+	}
+
+	public Duration getLockTimeout() {
+		return this.lockTimeout;
+	}
+
+	public void setLockTimeout(Duration lockTimeout) {
+		this.lockTimeout = requirePositive(lockTimeout);
+	}
+
+	public String getTableName() {
+		return this.tableName;
+	}
+
+	public void setTableName(String tableName) {
+		this.tableName = MigrationStore.requirePlainIdentifier(tableName);
+	}
+
+	public DatabaseInitializationMode getInitializeSchema() {
+		return this.initializeSchema;
+	}
+
+	public void setInitializeSchema(DatabaseInitializationMode initializeSchema) {
+		this.initializeSchema = initializeSchema;
+	}
+
+	public Duration getLeaseDuration() {
+		return this.leaseDuration;
+	}
+
+	public void setLeaseDuration(Duration leaseDuration) {
+		if (leaseDuration == null || leaseDuration.compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new IllegalArgumentException("must be at least 1s");
+		}
+		this.leaseDuration = leaseDuration;
+	}
+
+	public Duration getLockWaitTimeout() {
+		return this.lockWaitTimeout;
+	}
+
+	public void setLockWaitTimeout(Duration lockWaitTimeout) {
+		this.lockWaitTimeout = requireNotNegative(lockWaitTimeout);
+	}
+
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	public Map<String, Migration> getMigrations() {
+		return this.migrations;
+	}
+
+	static int requireBatchSize(int batchSize) {
+		if (batchSize < 1) {
+			throw new IllegalArgumentException("must be at least 1");
+		}
+		return batchSize;
+	}
+
+	static Duration requireNotNegative(Duration duration) {
+		if (duration == null || duration.isNegative()) {
+			throw new IllegalArgumentException("must not be negative");
+		}
+		return duration;
+	}
+
+	static Duration requirePositive(Duration duration) {
+		if (duration != null && (duration.isNegative() || duration.isZero())) {
+			throw new IllegalArgumentException("must be positive");
+		}
+		return duration;
+	}
+
+	/** Retries of batches that fail transiently (lost connection, deadlock, timeouts). */
+	public static class Retry {
+
+		/** Attempts of a batch, the first included, before the migration is marked FAILED. */
+		private int maxAttempts = 5;
+
+		/** Pause before the first retry; doubled for each further one, with jitter. */
+		private Duration initialBackoff = Duration.ofMillis(100);
+
+		/** Longest pause between two attempts. */
+		private Duration maxBackoff = Duration.ofSeconds(10);
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			if (maxAttempts < 1) {
+				throw new IllegalArgumentException("must be at least 1");
+			}
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = requireNotNegative(initialBackoff);
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = requireNotNegative(maxBackoff);
+		}
+
+	}
+
+	/** Settings of one migration; each overrides the migration's config() and the global property. */
+	public static class Migration {
+
+		/** Whether this migration runs. */
+		private boolean enabled = true;
+
+		/** Rows per batch. */
+		private Integer batchSize;
+
+		/** Pause between two batches. */
+		private Duration throttle;
+
+		/** Whether each batch's writes and its checkpoint commit in one transaction. */
+		private Boolean transactional;
+
+		/** Longest any statement of a batch may run. */
+		private Duration statementTimeout;
+
+		/** Longest any statement of a batch may wait for a lock. */
+		private Duration lockTimeout;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Integer getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(Integer batchSize) {
+			this.batchSize = (batchSize != null) ? requireBatchSize(batchSize) : null;
+		}
+
+		public Duration getThrottle() {
+			return this.throttle;
+		}
+
+		public void setThrottle(Duration throttle) {
+			this.throttle = (throttle != null) ? requireNotNegative(throttle) : null;
+		}
+
+		public Boolean getTransactional() {
+			return this.transactional;
+		}
+
+		public void setTransactional(Boolean transactional) {
+			this.transactional = transactional;
+		}
+
+		public Duration getStatementTimeout() {
+			return this.statementTimeout;
+		}
+
+		public void setStatementTimeout(Duration statementTimeout) {
+			this.statementTimeout = requirePositive(statementTimeout);
+		}
+
+		public Duration getLockTimeout() {
+			return this.lockTimeout;
+		}
+
+		public void setLockTimeout(Duration lockTimeout) {
+			this.lockTimeout = requirePositive(lockTimeout);
+		}
+
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.backfill.autoconfigure;
+
+import javax.sql.DataSource;
+
+import dev.backfill.runner.MigrationDatabase;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+
+/**
+ * Creates the tracking table in the primary DataSource, if missing, when the context
+ * starts. Spring Boot knows it as a database initializer (through
+ * {@link BackfillSchemaInitializerDetector}), so it runs after Flyway, Liquibase and
+ * {@code spring.sql.init} scripts, and before beans that depend on database
+ * initialization. The runner creates the table likewise in any other DataSource a
+ * migration names.
+ */
+public class BackfillSchemaInitializer implements InitializingBean {
+
+	private final DataSource dataSource;
+
+	private final String tableName;
+
+	private final DatabaseInitializationMode mode;
+
+	/**
+	 * Creates an initializer.
+	 * @param dataSource the DataSource to create the table in
+	 * @param tableName the table's name
+	 * @param mode when to create it
+	 */
+	public BackfillSchemaInitializer(DataSource dataSource, String tableName, DatabaseInitializationMode mode) {
+		this.dataSource = dataSource;
+		this.tableName = tableName;
+		this.mode = mode;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		initialize(this.dataSource);
+	}
+
+	/**
+	 * Creates the tracking table in a DataSource unless it exists or the mode says not to.
+	 * @param dataSource the DataSource
+	 * @return whether the mode allowed creating it
+	 */
+	public boolean initialize(DataSource dataSource) {
+		if (this.mode == DatabaseInitializationMode.NEVER || (this.mode == DatabaseInitializationMode.EMBEDDED
+				&& !EmbeddedDatabaseConnection.isEmbedded(dataSource))) {
+			return false;
+		}
+		MigrationDatabase.of(dataSource, this.tableName).store().createTableIfMissing();
+		return true;
+	}
+
+}

@@ -1,0 +1,95 @@
+package dev.backfill.metrics;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.backfill.runner.MigrationListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Publishes batches to Micrometer: counter {@code backfill.rows} (base unit rows), timer
+ * {@code backfill.batch} (tags {@code migration}, {@code outcome} = {@code success} or
+ * {@code failure}) and counter {@code backfill.batch.retries} (tags {@code migration},
+ * {@code exception}).
+ */
+public final class MicrometerMigrationListener implements MigrationListener {
+
+	/** Name of the counter of migrated rows. */
+	public static final String ROWS = "backfill.rows";
+
+	/** Name of the timer of batch attempts. */
+	public static final String BATCH = "backfill.batch";
+
+	/** Name of the counter of retried batches. */
+	public static final String RETRIES = "backfill.batch.retries";
+
+	private final MeterRegistry registry;
+
+	private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates a listener publishing to a registry.
+	 * @param registry the registry
+	 */
+	public MicrometerMigrationListener(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public void batchSucceeded(String migration, int rows, Duration duration) {
+		Meters meters = metersOf(migration);
+		meters.rows.increment(rows);
+		meters.success.record(duration);
+	}
+
+	@Override
+	public void batchFailed(String migration, Duration duration) {
+		metersOf(migration).failure.record(duration);
+	}
+
+	@Override
+	public void batchRetried(String migration, Throwable cause) {
+		Counter.builder(RETRIES)
+			.description("Batches retried after a transient failure")
+			.tag("migration", migration)
+			.tag("exception", (cause != null) ? cause.getClass().getSimpleName() : "none")
+			.register(this.registry)
+			.increment();
+	}
+
+	private Meters metersOf(String migration) {
+		return this.meters.computeIfAbsent(migration, (name) -> new Meters(this.registry, name));
+	}
+
+	private static final class Meters {
+
+		private final Counter rows;
+
+		private final Timer success;
+
+		private final Timer failure;
+
+		Meters(MeterRegistry registry, String migration) {
+			this.rows = Counter.builder(ROWS)
+				.description("Rows migrated by backfill")
+				.baseUnit("rows")
+				.tag("migration", migration)
+				.register(registry);
+			this.success = batchTimer(registry, migration, "success");
+			this.failure = batchTimer(registry, migration, "failure");
+		}
+
+		private static Timer batchTimer(MeterRegistry registry, String migration, String outcome) {
+			return Timer.builder(BATCH)
+				.description("Time of backfill batch attempts")
+				.tag("migration", migration)
+				.tag("outcome", outcome)
+				.register(registry);
+		}
+
+	}
+
+}

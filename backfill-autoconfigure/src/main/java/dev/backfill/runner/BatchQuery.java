@@ -1,0 +1,128 @@
+package dev.backfill.runner;
+
+import java.sql.ResultSetMetaData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.ResultSetExtractor;
+
+/**
+ * A migration's base query restricted to one batch: keys after the last one seen, in key
+ * order, at most the batch size. The base query becomes a derived table, which
+ * PostgreSQL, MariaDB and H2 merge into the outer query, so a filtered single-table base
+ * query is read along the key's index with no sort of the whole matching set.
+ */
+final class BatchQuery {
+
+	private static final String ALIAS = "backfill_batch";
+
+	private final String migration;
+
+	private final String keyColumn;
+
+	private final String baseQuery;
+
+	private final String firstBatchSql;
+
+	private final String nextBatchSql;
+
+	BatchQuery(String migration, String baseQuery, String keyColumn) {
+		this.migration = migration;
+		this.keyColumn = keyColumn;
+		this.baseQuery = stripTerminator(baseQuery);
+		String from = "SELECT * FROM (" + this.baseQuery + ") " + ALIAS;
+		String orderAndLimit = " ORDER BY " + ALIAS + "." + keyColumn + " LIMIT ?";
+		this.firstBatchSql = from + orderAndLimit;
+		this.nextBatchSql = from + " WHERE " + ALIAS + "." + keyColumn + " > ?" + orderAndLimit;
+	}
+
+	private static String stripTerminator(String sql) {
+		String trimmed = (sql != null) ? sql.strip() : "";
+		while (trimmed.endsWith(";")) {
+			trimmed = trimmed.substring(0, trimmed.length() - 1).strip();
+		}
+		return trimmed;
+	}
+
+	/**
+	 * The SQL of a batch.
+	 * @param first whether it is the first batch (no key predicate)
+	 * @return the SQL, with the last key (unless first) and the limit as parameters
+	 */
+	String sql(boolean first) {
+		return first ? this.firstBatchSql : this.nextBatchSql;
+	}
+
+	/**
+	 * Checks the base query without reading rows and finds the key column's type.
+	 * @param jdbc operations on the migration's DataSource
+	 * @return the key's type
+	 * @throws InvalidMigrationException if the query is not valid SQL, does not select the
+	 * key column, or the key's type is not supported
+	 */
+	KeyType describe(JdbcOperations jdbc) {
+		if (this.baseQuery.isEmpty()) {
+			throw new InvalidMigrationException("Base query of migration '" + this.migration + "' is empty", null);
+		}
+		ResultSetExtractor<KeyType> keyType = (rs) -> {
+			ResultSetMetaData metaData = rs.getMetaData();
+			List<String> columns = new ArrayList<>();
+			for (int i = 1; i <= metaData.getColumnCount(); i++) {
+				String label = metaData.getColumnLabel(i);
+				columns.add(label);
+				if (label.equalsIgnoreCase(this.keyColumn)) {
+					KeyType type = KeyType.of(metaData.getColumnType(i), metaData.getColumnClassName(i));
+					if (type == null) {
+						throw new InvalidMigrationException("Key column '" + this.keyColumn + "' of migration '"
+								+ this.migration + "' has type " + metaData.getColumnTypeName(i)
+								+ ", which cannot be a key; use an integer, decimal, UUID or text column", null);
+					}
+					return type;
+				}
+			}
+			throw new InvalidMigrationException("Base query of migration '" + this.migration
+					+ "' does not select its key column '" + this.keyColumn + "' (it selects " + columns
+					+ "); select it or set the migration's keyColumn", null);
+		};
+		try {
+			return jdbc.query("SELECT * FROM (" + this.baseQuery + ") " + ALIAS + " WHERE 1 = 0", keyType);
+		}
+		catch (DataAccessException ex) {
+			if (TransientFailures.isTransient(ex)) {
+				throw ex;
+			}
+			throw new InvalidMigrationException("Base query of migration '" + this.migration
+					+ "' cannot be run: " + ex.getMostSpecificCause().getMessage() + " [" + this.baseQuery + "]", ex);
+		}
+	}
+
+	/**
+	 * Reads one batch.
+	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
+	 * @param afterKey the last key seen, or {@code null} for the first batch
+	 * @param limit the batch size
+	 * @return the rows, with case-insensitive column names, in key order
+	 */
+	List<Map<String, Object>> fetch(JdbcOperations jdbc, Object afterKey, int limit) {
+		return (afterKey != null) ? jdbc.queryForList(this.nextBatchSql, afterKey, limit)
+				: jdbc.queryForList(this.firstBatchSql, limit);
+	}
+
+	/**
+	 * The key of a row of a batch.
+	 * @param row the row
+	 * @return its key value
+	 */
+	Object keyOf(Map<String, Object> row) {
+		Object key = row.get(this.keyColumn);
+		if (key == null) {
+			throw new InvalidMigrationException("A row of migration '" + this.migration + "' has no value in key column '"
+					+ this.keyColumn + "'; the key must be unique and not null", null);
+		}
+		return key;
+	}
+
+}

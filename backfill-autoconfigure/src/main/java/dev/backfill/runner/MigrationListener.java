@@ -1,0 +1,40 @@
+package dev.backfill.runner;
+
+import java.time.Duration;
+
+/**
+ * Receives what happens to batches, for metrics. Implementations must be fast and must
+ * not throw.
+ */
+public interface MigrationListener {
+
+	/** A listener that does nothing. */
+	MigrationListener NONE = new MigrationListener() {
+	};
+
+	/**
+	 * A batch committed.
+	 * @param migration the migration's name
+	 * @param rows the rows it migrated
+	 * @param duration how long the attempt took
+	 */
+	default void batchSucceeded(String migration, int rows, Duration duration) {
+	}
+
+	/**
+	 * An attempt at a batch failed (it may be retried).
+	 * @param migration the migration's name
+	 * @param duration how long the attempt took
+	 */
+	default void batchFailed(String migration, Duration duration) {
+	}
+
+	/**
+	 * A batch is being retried after a transient failure.
+	 * @param migration the migration's name
+	 * @param cause the failure of the previous attempt
+	 */
+	default void batchRetried(String migration, Throwable cause) {
+	}
+
+}

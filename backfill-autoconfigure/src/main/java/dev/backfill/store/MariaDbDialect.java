@@ -1,0 +1,72 @@
+package dev.backfill.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * MariaDB and MySQL: {@code DATETIME(6)}, and session variables for the batch limits,
+ * saved into user variables and restored before the transaction ends because a pooled
+ * connection outlives the batch.
+ */
+final class MariaDbDialect implements SqlDialect {
+
+	@Override
+	public String name() {
+		return "MariaDB";
+	}
+
+	@Override
+	public String currentTimestamp() {
+		return "CURRENT_TIMESTAMP(6)";
+	}
+
+	@Override
+	public String currentTimestampPlusMillis() {
+		return "TIMESTAMPADD(MICROSECOND, ? * 1000, CURRENT_TIMESTAMP(6))";
+	}
+
+	@Override
+	public String timestampType() {
+		return "DATETIME(6)";
+	}
+
+	@Override
+	public String longTextType() {
+		return "TEXT";
+	}
+
+	@Override
+	public Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits) {
+		if (limits.isEmpty()) {
+			return () -> {
+			};
+		}
+		List<String> assignments = new ArrayList<>();
+		List<String> restores = new ArrayList<>();
+		List<Object> args = new ArrayList<>();
+		// max_statement_time is in (fractional) seconds, the other two in whole seconds.
+		add(assignments, restores, args, "max_statement_time", limits.statementTimeout(), false);
+		add(assignments, restores, args, "innodb_lock_wait_timeout", limits.lockTimeout(), true);
+		add(assignments, restores, args, "idle_transaction_timeout", limits.idleTimeout(), true);
+		jdbc.update("SET " + String.join(", ", assignments), args.toArray());
+		String restore = "SET " + String.join(", ", restores);
+		return () -> jdbc.update(restore);
+	}
+
+	private static void add(List<String> assignments, List<String> restores, List<Object> args, String variable,
+			Duration value, boolean wholeSeconds) {
+		if (value == null) {
+			return;
+		}
+		String saved = "@backfill_saved_" + variable;
+		assignments.add(saved + " = @@SESSION." + variable);
+		assignments.add("SESSION " + variable + " = ?");
+		restores.add("SESSION " + variable + " = " + saved);
+		long millis = SqlDialect.millis(value);
+		args.add(wholeSeconds ? Math.max(1, (millis + 999) / 1000) : millis / 1000.0);
+	}
+
+}
