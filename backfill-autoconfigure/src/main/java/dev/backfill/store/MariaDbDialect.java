@@ -46,27 +46,28 @@ final class MariaDbDialect implements SqlDialect {
 		}
 		List<String> assignments = new ArrayList<>();
 		List<String> restores = new ArrayList<>();
-		List<Object> args = new ArrayList<>();
+		// Numbers are written as literals: MariaDB refuses bound parameters for some of these
+		// variables ("Incorrect argument type"), and they are computed here, never user text.
 		// max_statement_time is in (fractional) seconds, the other two in whole seconds.
-		add(assignments, restores, args, "max_statement_time", limits.statementTimeout(), false);
-		add(assignments, restores, args, "innodb_lock_wait_timeout", limits.lockTimeout(), true);
-		add(assignments, restores, args, "idle_transaction_timeout", limits.idleTimeout(), true);
-		jdbc.update("SET " + String.join(", ", assignments), args.toArray());
+		add(assignments, restores, "max_statement_time", limits.statementTimeout(), false);
+		add(assignments, restores, "innodb_lock_wait_timeout", limits.lockTimeout(), true);
+		add(assignments, restores, "idle_transaction_timeout", limits.idleTimeout(), true);
+		jdbc.update("SET " + String.join(", ", assignments));
 		String restore = "SET " + String.join(", ", restores);
 		return () -> jdbc.update(restore);
 	}
 
-	private static void add(List<String> assignments, List<String> restores, List<Object> args, String variable,
-			Duration value, boolean wholeSeconds) {
+	private static void add(List<String> assignments, List<String> restores, String variable, Duration value,
+			boolean wholeSeconds) {
 		if (value == null) {
 			return;
 		}
 		String saved = "@backfill_saved_" + variable;
 		assignments.add(saved + " = @@SESSION." + variable);
-		assignments.add("SESSION " + variable + " = ?");
-		restores.add("SESSION " + variable + " = " + saved);
 		long millis = SqlDialect.millis(value);
-		args.add(wholeSeconds ? Math.max(1, (millis + 999) / 1000) : millis / 1000.0);
+		String seconds = wholeSeconds ? Long.toString((millis + 999) / 1000) : Double.toString(millis / 1000.0);
+		assignments.add("SESSION " + variable + " = " + seconds);
+		restores.add("SESSION " + variable + " = " + saved);
 	}
 
 }
