@@ -88,7 +88,7 @@ public final class BackfillRunner {
 				results.add(result);
 				if (result.outcome() == MigrationResult.Outcome.FAILED) {
 					if (mode == BackfillMode.BLOCKING) {
-						throw new DataMigrationException(target.name(), "Backfill " + result.error(), null);
+						throw new DataMigrationException(target.name(), result.error(), null);
 					}
 					logger.error("Backfill stops after the failure of migration '{}'; the migrations after it "
 							+ "run on the next start", target.name());

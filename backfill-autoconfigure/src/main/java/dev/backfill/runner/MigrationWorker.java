@@ -117,7 +117,7 @@ final class MigrationWorker {
 			String error = (ex instanceof BatchFailedException) ? ex.getMessage()
 					: "Migration '" + name + "' failed: " + describe(ex);
 			recordFailure(error);
-			logger.error("Backfill {}", error, rootOf(ex));
+			logger.error(error, rootOf(ex));
 			return result(MigrationResult.Outcome.FAILED, start, position, started, error);
 		}
 		finally {
