@@ -7,7 +7,9 @@ import java.util.Map;
 import dev.backfill.runner.BackfillMode;
 import dev.backfill.store.MigrationStore;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 /**
@@ -16,7 +18,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  * {@code config()}, which overrides the global property here.
  */
 @ConfigurationProperties("backfill")
-public class BackfillProperties {
+public class BackfillProperties implements InitializingBean {
 
 	/** Whether to run data migrations at all. */
 	private boolean enabled = true;
@@ -92,7 +94,7 @@ public class BackfillProperties {
 	}
 
 	public void setBatchSize(int batchSize) {
-		this.batchSize = requireBatchSize(batchSize);
+		this.batchSize = batchSize;
 	}
 
 	public Duration getThrottle() {
@@ -100,7 +102,7 @@ public class BackfillProperties {
 	}
 
 	public void setThrottle(Duration throttle) {
-		this.throttle = requireNotNegative(throttle);
+		this.throttle = throttle;
 	}
 
 	public boolean isTransactional() {
@@ -116,7 +118,7 @@ public class BackfillProperties {
 	}
 
 	public void setStatementTimeout(Duration statementTimeout) {
-		this.statementTimeout = requirePositive(statementTimeout);
+		this.statementTimeout = statementTimeout;
 	}
 
 	public Duration getLockTimeout() {
@@ -124,7 +126,7 @@ public class BackfillProperties {
 	}
 
 	public void setLockTimeout(Duration lockTimeout) {
-		this.lockTimeout = requirePositive(lockTimeout);
+		this.lockTimeout = lockTimeout;
 	}
 
 	public String getTableName() {
@@ -132,7 +134,7 @@ public class BackfillProperties {
 	}
 
 	public void setTableName(String tableName) {
-		this.tableName = MigrationStore.requirePlainIdentifier(tableName);
+		this.tableName = tableName;
 	}
 
 	public DatabaseInitializationMode getInitializeSchema() {
@@ -148,9 +150,6 @@ public class BackfillProperties {
 	}
 
 	public void setLeaseDuration(Duration leaseDuration) {
-		if (leaseDuration == null || leaseDuration.compareTo(Duration.ofSeconds(1)) < 0) {
-			throw new IllegalArgumentException("must be at least 1s");
-		}
 		this.leaseDuration = leaseDuration;
 	}
 
@@ -159,7 +158,7 @@ public class BackfillProperties {
 	}
 
 	public void setLockWaitTimeout(Duration lockWaitTimeout) {
-		this.lockWaitTimeout = requireNotNegative(lockWaitTimeout);
+		this.lockWaitTimeout = lockWaitTimeout;
 	}
 
 	public Retry getRetry() {
@@ -170,25 +169,50 @@ public class BackfillProperties {
 		return this.migrations;
 	}
 
-	static int requireBatchSize(int batchSize) {
-		if (batchSize < 1) {
-			throw new IllegalArgumentException("must be at least 1");
-		}
-		return batchSize;
+	/**
+	 * Checks the bound values, naming the property and the value of the first bad one.
+	 * @throws InvalidConfigurationPropertyValueException for a bad value
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		check("backfill.batch-size", this.batchSize, this.batchSize >= 1, "must be at least 1");
+		checkNotNegative("backfill.throttle", this.throttle);
+		checkPositive("backfill.statement-timeout", this.statementTimeout);
+		checkPositive("backfill.lock-timeout", this.lockTimeout);
+		check("backfill.table-name", this.tableName, MigrationStore.isPlainIdentifier(this.tableName),
+				MigrationStore.PLAIN_IDENTIFIER_RULE);
+		check("backfill.lease-duration", this.leaseDuration,
+				this.leaseDuration != null && this.leaseDuration.compareTo(Duration.ofSeconds(1)) >= 0,
+				"must be at least 1s");
+		checkNotNegative("backfill.lock-wait-timeout", this.lockWaitTimeout);
+		check("backfill.retry.max-attempts", this.retry.maxAttempts, this.retry.maxAttempts >= 1,
+				"must be at least 1");
+		checkNotNegative("backfill.retry.initial-backoff", this.retry.initialBackoff);
+		checkNotNegative("backfill.retry.max-backoff", this.retry.maxBackoff);
+		this.migrations.forEach((name, migration) -> {
+			String prefix = "backfill.migrations." + name + ".";
+			check(prefix + "batch-size", migration.batchSize, migration.batchSize == null || migration.batchSize >= 1,
+					"must be at least 1");
+			if (migration.throttle != null) {
+				checkNotNegative(prefix + "throttle", migration.throttle);
+			}
+			checkPositive(prefix + "statement-timeout", migration.statementTimeout);
+			checkPositive(prefix + "lock-timeout", migration.lockTimeout);
+		});
 	}
 
-	static Duration requireNotNegative(Duration duration) {
-		if (duration == null || duration.isNegative()) {
-			throw new IllegalArgumentException("must not be negative");
-		}
-		return duration;
+	private static void checkNotNegative(String name, Duration value) {
+		check(name, value, value != null && !value.isNegative(), "must not be negative");
 	}
 
-	static Duration requirePositive(Duration duration) {
-		if (duration != null && (duration.isNegative() || duration.isZero())) {
-			throw new IllegalArgumentException("must be positive");
+	private static void checkPositive(String name, Duration value) {
+		check(name, value, value == null || (!value.isNegative() && !value.isZero()), "must be positive");
+	}
+
+	private static void check(String name, Object value, boolean valid, String reason) {
+		if (!valid) {
+			throw new InvalidConfigurationPropertyValueException(name, value, reason);
 		}
-		return duration;
 	}
 
 	/** Retries of batches that fail transiently (lost connection, deadlock, timeouts). */
@@ -208,9 +232,6 @@ public class BackfillProperties {
 		}
 
 		public void setMaxAttempts(int maxAttempts) {
-			if (maxAttempts < 1) {
-				throw new IllegalArgumentException("must be at least 1");
-			}
 			this.maxAttempts = maxAttempts;
 		}
 
@@ -219,7 +240,7 @@ public class BackfillProperties {
 		}
 
 		public void setInitialBackoff(Duration initialBackoff) {
-			this.initialBackoff = requireNotNegative(initialBackoff);
+			this.initialBackoff = initialBackoff;
 		}
 
 		public Duration getMaxBackoff() {
@@ -227,7 +248,7 @@ public class BackfillProperties {
 		}
 
 		public void setMaxBackoff(Duration maxBackoff) {
-			this.maxBackoff = requireNotNegative(maxBackoff);
+			this.maxBackoff = maxBackoff;
 		}
 
 	}
@@ -266,7 +287,7 @@ public class BackfillProperties {
 		}
 
 		public void setBatchSize(Integer batchSize) {
-			this.batchSize = (batchSize != null) ? requireBatchSize(batchSize) : null;
+			this.batchSize = batchSize;
 		}
 
 		public Duration getThrottle() {
@@ -274,7 +295,7 @@ public class BackfillProperties {
 		}
 
 		public void setThrottle(Duration throttle) {
-			this.throttle = (throttle != null) ? requireNotNegative(throttle) : null;
+			this.throttle = throttle;
 		}
 
 		public Boolean getTransactional() {
@@ -290,7 +311,7 @@ public class BackfillProperties {
 		}
 
 		public void setStatementTimeout(Duration statementTimeout) {
-			this.statementTimeout = requirePositive(statementTimeout);
+			this.statementTimeout = statementTimeout;
 		}
 
 		public Duration getLockTimeout() {
@@ -298,7 +319,7 @@ public class BackfillProperties {
 		}
 
 		public void setLockTimeout(Duration lockTimeout) {
-			this.lockTimeout = requirePositive(lockTimeout);
+			this.lockTimeout = lockTimeout;
 		}
 
 	}

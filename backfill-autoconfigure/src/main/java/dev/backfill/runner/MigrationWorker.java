@@ -68,7 +68,8 @@ final class MigrationWorker {
 		this.stop = stop;
 		this.heartbeats = heartbeats;
 		this.store = target.database().store();
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn());
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
+				this.settings.batchSize());
 		this.limits = this.settings.limits(runnerSettings.leaseDuration());
 	}
 
@@ -209,8 +210,7 @@ final class MigrationWorker {
 	}
 
 	private List<Map<String, Object>> fetch(Position from, BatchAttempts attempts) {
-		List<Map<String, Object>> rows = this.query.fetch(this.target.database().jdbc(), from.lastKey(),
-				this.settings.batchSize());
+		List<Map<String, Object>> rows = this.query.fetch(this.target.database().jdbc(), from.lastKey());
 		if (!rows.isEmpty()) {
 			attempts.keys(this.query.keyOf(rows.get(0)), this.query.keyOf(rows.get(rows.size() - 1)));
 		}

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.support.JdbcUtils;
@@ -27,6 +28,10 @@ import org.springframework.jdbc.support.JdbcUtils;
  * together with the batch's own writes.
  */
 public final class MigrationStore {
+
+	/** What a plain SQL identifier is, for messages. */
+	public static final String PLAIN_IDENTIFIER_RULE = "must be a plain SQL identifier "
+			+ "(a letter or underscore, then letters, digits or underscores, at most 63)";
 
 	private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
@@ -91,11 +96,19 @@ public final class MigrationStore {
 	 * @throws IllegalArgumentException if it is not
 	 */
 	public static String requirePlainIdentifier(String table) {
-		if (table == null || !PLAIN_IDENTIFIER.matcher(table).matches()) {
-			throw new IllegalArgumentException("'" + table + "' is not a plain SQL identifier "
-					+ "(a letter or underscore, then letters, digits or underscores, at most 63)");
+		if (!isPlainIdentifier(table)) {
+			throw new IllegalArgumentException("'" + table + "' " + PLAIN_IDENTIFIER_RULE);
 		}
 		return table;
+	}
+
+	/**
+	 * Whether a name is a plain SQL identifier, safe to write into SQL unquoted.
+	 * @param name the name
+	 * @return whether it is
+	 */
+	public static boolean isPlainIdentifier(String name) {
+		return name != null && PLAIN_IDENTIFIER.matcher(name).matches();
 	}
 
 	/**
@@ -144,7 +157,17 @@ public final class MigrationStore {
 	 * @return its state
 	 */
 	public MigrationState findOrCreate(String name) {
-		return find(name).orElseGet(() -> {
+		Optional<MigrationState> existing;
+		try {
+			existing = find(name);
+		}
+		catch (BadSqlGrammarException ex) {
+			throw new IllegalStateException("Cannot read the backfill tracking table '" + this.table
+					+ "' in the connection's current schema (" + ex.getMostSpecificCause().getMessage()
+					+ "); create it with the columns the README lists, or let backfill create it "
+					+ "(backfill.initialize-schema=always)", ex);
+		}
+		return existing.orElseGet(() -> {
 			try {
 				this.jdbc.update("INSERT INTO " + this.table + " (name, status, rows_processed, batches, updated_at)"
 						+ " VALUES (?, 'PENDING', 0, 0, " + this.dialect.currentTimestamp() + ")", name);

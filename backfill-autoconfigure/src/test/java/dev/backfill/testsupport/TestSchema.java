@@ -90,6 +90,17 @@ public final class TestSchema implements AutoCloseable {
 		return new HikariDataSource(config);
 	}
 
+	/**
+	 * The same schema reached through another URL (e.g. with other connection settings);
+	 * closing the view does not drop the schema.
+	 * @param otherUrl the URL
+	 * @return the view
+	 */
+	public TestSchema withUrl(String otherUrl) {
+		return new TestSchema(this.databaseName, otherUrl, this.username, this.password, () -> {
+		});
+	}
+
 	public JdbcTemplate jdbc() {
 		return new JdbcTemplate(dataSource());
 	}

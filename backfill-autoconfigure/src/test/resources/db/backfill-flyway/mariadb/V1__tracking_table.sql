@@ -1,0 +1,17 @@
+-- The application owns the tracking table: it adds a column of its own.
+CREATE TABLE backfill_migrations (
+    name VARCHAR(200) NOT NULL PRIMARY KEY,
+    status VARCHAR(16) NOT NULL,
+    last_key VARCHAR(1000),
+    rows_processed BIGINT NOT NULL,
+    batches BIGINT NOT NULL,
+    started_at DATETIME(6),
+    updated_at DATETIME(6),
+    completed_at DATETIME(6),
+    last_error TEXT,
+    lease_owner VARCHAR(200),
+    lease_expires_at DATETIME(6),
+    team VARCHAR(40) DEFAULT 'data' NOT NULL
+);
+CREATE TABLE items (id BIGINT PRIMARY KEY, val INT NOT NULL, migrated INT NOT NULL);
+INSERT INTO items (id, val, migrated) VALUES (1, 1, 0), (2, 2, 0), (3, 3, 0);
