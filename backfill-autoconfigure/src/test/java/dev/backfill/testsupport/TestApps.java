@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import dev.backfill.DataMigration;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -12,11 +14,22 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Starts real Spring Boot applications with the backfill auto-configuration on a test schema. */
 public final class TestApps {
 
+	private static volatile ConfigurableApplicationContext lastStarted;
+
 	private TestApps() {
+	}
+
+	/**
+	 * Operations on the DataSource of the application started last, for migrations that
+	 * must write through the application's own DataSource (and so join its transactions).
+	 */
+	public static JdbcTemplate applicationJdbc() {
+		return new JdbcTemplate(lastStarted.getBean(DataSource.class));
 	}
 
 	/**
@@ -46,8 +59,10 @@ public final class TestApps {
 		Map<String, DataMigration> beans = new LinkedHashMap<>(migrations);
 		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))
-			.initializers((context) -> beans.forEach((name, migration) -> context.getBeanFactory()
-				.registerSingleton(name, migration)));
+			.initializers((context) -> {
+				lastStarted = context;
+				beans.forEach((name, migration) -> context.getBeanFactory().registerSingleton(name, migration));
+			});
 	}
 
 	/** An application with nothing but auto-configuration. */
