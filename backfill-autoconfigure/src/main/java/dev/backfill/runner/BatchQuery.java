@@ -61,11 +61,12 @@ final class BatchQuery {
 	/**
 	 * Checks the base query without reading rows and finds the key column's type.
 	 * @param jdbc operations on the migration's DataSource
+	 * @param transientFailures what is worth retrying, which is rethrown as it is
 	 * @return the key's type
 	 * @throws InvalidMigrationException if the query is not valid SQL, does not select the
 	 * key column, or the key's type is not supported
 	 */
-	KeyType describe(JdbcOperations jdbc) {
+	KeyType describe(JdbcOperations jdbc, TransientFailures transientFailures) {
 		if (this.baseQuery.isEmpty()) {
 			throw new InvalidMigrationException("Base query of migration '" + this.migration + "' is empty", null);
 		}
@@ -93,7 +94,7 @@ final class BatchQuery {
 			return jdbc.query("SELECT * FROM (" + this.baseQuery + ") " + ALIAS + " WHERE 1 = 0", keyType);
 		}
 		catch (DataAccessException ex) {
-			if (TransientFailures.isTransient(ex)) {
+			if (transientFailures.isTransient(ex)) {
 				throw ex;
 			}
 			throw new InvalidMigrationException("Base query of migration '" + this.migration

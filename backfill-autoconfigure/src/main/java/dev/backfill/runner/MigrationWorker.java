@@ -54,6 +54,8 @@ final class MigrationWorker {
 
 	private final BatchLimits limits;
 
+	private final TransientFailures transientFailures;
+
 	private final AtomicLong lastRenewalNanos = new AtomicLong(System.nanoTime());
 
 	private KeyType keyType;
@@ -71,6 +73,7 @@ final class MigrationWorker {
 		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
 				this.settings.batchSize());
 		this.limits = this.settings.limits(runnerSettings.leaseDuration());
+		this.transientFailures = new TransientFailures(this.store.dialect());
 	}
 
 	/**
@@ -88,7 +91,7 @@ final class MigrationWorker {
 		Position position = null;
 		Position start = null;
 		try {
-			this.keyType = this.query.describe(this.target.database().jdbc());
+			this.keyType = this.query.describe(this.target.database().jdbc(), this.transientFailures);
 			start = Position.of(state, this.keyType);
 			position = start;
 			logStart(state);
@@ -183,7 +186,7 @@ final class MigrationWorker {
 			.multiplier(2)
 			.maxDelay(this.runnerSettings.retryMaxBackoff())
 			.jitter(initial.dividedBy(2))
-			.predicate(TransientFailures::isTransient)
+			.predicate(this.transientFailures::isTransient)
 			.build();
 	}
 

@@ -1,7 +1,10 @@
 package dev.backfill.runner;
 
+import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+
+import dev.backfill.store.SqlDialect;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -10,15 +13,19 @@ import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
 
 /**
- * Tells transient failures (worth retrying) from the rest, using Spring's translation of
- * SQL exceptions: deadlocks, serialization failures, lock and statement timeouts
- * ({@link TransientDataAccessException}), and lost or refused connections
+ * Tells transient failures (worth retrying) from the rest: Spring's translation of SQL
+ * exceptions for deadlocks, serialization failures, lock and statement timeouts
+ * ({@link TransientDataAccessException}) and lost or refused connections
  * ({@link DataAccessResourceFailureException}, {@link RecoverableDataAccessException},
- * failures to begin or commit a transaction).
+ * failures to begin or commit a transaction), and the database's own codes for what that
+ * translation leaves uncategorized ({@link SqlDialect#isTransient(SQLException)}).
  */
 final class TransientFailures {
 
-	private TransientFailures() {
+	private final SqlDialect dialect;
+
+	TransientFailures(SqlDialect dialect) {
+		this.dialect = dialect;
 	}
 
 	/**
@@ -26,7 +33,7 @@ final class TransientFailures {
 	 * @param failure the failure
 	 * @return {@code true} if retrying may succeed
 	 */
-	static boolean isTransient(Throwable failure) {
+	boolean isTransient(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof LeaseLostException || cause instanceof InvalidMigrationException) {
 				return false;
@@ -35,7 +42,8 @@ final class TransientFailures {
 					|| cause instanceof DataAccessResourceFailureException
 					|| cause instanceof CannotCreateTransactionException
 					|| cause instanceof TransactionSystemException || cause instanceof SQLTransientException
-					|| cause instanceof SQLRecoverableException) {
+					|| cause instanceof SQLRecoverableException
+					|| (cause instanceof SQLException sqlException && this.dialect.isTransient(sqlException))) {
 				return true;
 			}
 			if (cause.getCause() == cause) {

@@ -1,5 +1,8 @@
 package dev.backfill.store;
 
+import java.sql.SQLException;
+import java.util.Set;
+
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
@@ -8,6 +11,9 @@ import org.springframework.jdbc.core.JdbcOperations;
  * H2 freezes with its JVM anyway.
  */
 final class H2Dialect implements SqlDialect {
+
+	/** Lock timeout, deadlock, statement canceled (QUERY_TIMEOUT). */
+	private static final Set<Integer> TRANSIENT_CODES = Set.of(50200, 40001, 57014);
 
 	@Override
 	public String name() {
@@ -27,6 +33,11 @@ final class H2Dialect implements SqlDialect {
 	@Override
 	public String timestampType() {
 		return "TIMESTAMP WITH TIME ZONE";
+	}
+
+	@Override
+	public boolean isTransient(SQLException ex) {
+		return SqlDialect.super.isTransient(ex) || TRANSIENT_CODES.contains(ex.getErrorCode());
 	}
 
 	@Override

@@ -1,8 +1,10 @@
 package dev.backfill.store;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcOperations;
 
@@ -12,6 +14,12 @@ import org.springframework.jdbc.core.JdbcOperations;
  * connection outlives the batch.
  */
 final class MariaDbDialect implements SqlDialect {
+
+	/**
+	 * Lock wait timeout, deadlock, max_statement_time exceeded, connection killed, server
+	 * shutdown, server gone away, connection lost.
+	 */
+	private static final Set<Integer> TRANSIENT_CODES = Set.of(1205, 1213, 1969, 1927, 1053, 2006, 2013);
 
 	@Override
 	public String name() {
@@ -36,6 +44,12 @@ final class MariaDbDialect implements SqlDialect {
 	@Override
 	public String longTextType() {
 		return "TEXT";
+	}
+
+	@Override
+	public boolean isTransient(SQLException ex) {
+		return SqlDialect.super.isTransient(ex) || TRANSIENT_CODES.contains(ex.getErrorCode())
+				|| "70100".equals(ex.getSQLState());
 	}
 
 	@Override

@@ -1,7 +1,9 @@
 package dev.backfill.store;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcOperations;
 
@@ -11,6 +13,13 @@ import org.springframework.jdbc.core.JdbcOperations;
  * transaction and so need no restoring.
  */
 final class PostgresDialect implements SqlDialect {
+
+	/**
+	 * Lock not available (lock_timeout), query canceled (statement_timeout), connection
+	 * ended by an administrator or a restart, too many connections.
+	 */
+	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "57P01", "57P02", "57P03",
+			"53300");
 
 	@Override
 	public String name() {
@@ -35,6 +44,11 @@ final class PostgresDialect implements SqlDialect {
 	@Override
 	public String longTextType() {
 		return "TEXT";
+	}
+
+	@Override
+	public boolean isTransient(SQLException ex) {
+		return SqlDialect.super.isTransient(ex) || TRANSIENT_STATES.contains(ex.getSQLState());
 	}
 
 	@Override

@@ -1,5 +1,8 @@
 package dev.backfill.store;
 
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -74,6 +77,21 @@ public interface SqlDialect {
 	 * transaction ends
 	 */
 	Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits);
+
+	/**
+	 * Whether a SQL exception is a transient failure worth retrying: lost connection,
+	 * deadlock, serialization failure, lock or statement timeout. Spring's translation
+	 * leaves some of these uncategorized (it reads SQL states, and this database uses its
+	 * own codes for them), so each dialect adds its codes to the portable SQL state classes
+	 * {@code 08} (connection) and {@code 40} (transaction rollback).
+	 * @param ex the exception
+	 * @return whether retrying may succeed
+	 */
+	default boolean isTransient(SQLException ex) {
+		String state = ex.getSQLState();
+		return ex instanceof SQLTransientException || ex instanceof SQLRecoverableException
+				|| (state != null && (state.startsWith("08") || state.startsWith("40")));
+	}
 
 	/**
 	 * Chooses the dialect for a JDBC product name.

@@ -1,0 +1,121 @@
+package dev.backfill.core;
+
+import java.sql.Connection;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.backfill.DataMigrationException;
+import dev.backfill.metrics.MicrometerMigrationListener;
+import dev.backfill.testsupport.RecordingMigration;
+import dev.backfill.testsupport.TestApps;
+import dev.backfill.testsupport.TestDatabase;
+import dev.backfill.testsupport.TestSchema;
+import dev.backfill.testsupport.TestTables;
+import dev.backfill.testsupport.Tracking;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Statement and lock timeouts apply to a batch's transaction with the database's own
+ * mechanism, and a pooled connection gets its settings back afterwards.
+ */
+class BatchTimeoutsTests {
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	void statementTimeoutCancelsASlowBatchStatement(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 10);
+			String sleep = database.name().equals("PostgreSQL") ? "SELECT pg_sleep(3)" : "SELECT SLEEP(3)";
+			RecordingMigration slow = new RecordingMigration("SELECT id FROM items")
+				.onBatch((rows) -> TestApps.applicationJdbc().queryForList(sleep));
+			String cancelled = database.name().equals("PostgreSQL") ? "canceling statement due to statement timeout"
+					: "max_statement_time exceeded";
+			assertThatExceptionOfType(DataMigrationException.class)
+				.isThrownBy(() -> TestApps.run(schema, Map.of("slow", slow), "backfill.statement-timeout=300ms",
+						"backfill.retry.max-attempts=2", "backfill.retry.initial-backoff=10ms",
+						"spring.datasource.hikari.maximum-pool-size=1"))
+				.withMessageContaining("Migration 'slow' failed in batch 1 (keys 1 to 10) after 2 attempt(s)")
+				.withMessageContaining(cancelled);
+			assertThat(Tracking.row(schema.jdbc(), "slow").get("status")).isEqualTo("FAILED");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	void lockTimeoutGivesUpOnALockedRowAndTheRetrySucceedsOnceItIsFree(TestDatabase database) throws Exception {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			TestTables.createItems(jdbc, 10);
+			try (Connection locker = schema.dataSource().getConnection()) {
+				locker.setAutoCommit(false);
+				locker.createStatement().executeUpdate("UPDATE items SET val = 99 WHERE id = 5");
+				RecordingMigration migration = new RecordingMigration("SELECT id FROM items").onBatch((rows) -> {
+					TestApps.applicationJdbc().update("UPDATE items SET migrated = 1 WHERE id <= 10");
+				});
+				Thread release = new Thread(() -> {
+					try {
+						Thread.sleep(2_500);
+						locker.rollback();
+					}
+					catch (Exception ex) {
+						throw new IllegalStateException(ex);
+					}
+				});
+				release.start();
+				try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("locked", migration),
+						"backfill.lock-timeout=1s", "backfill.retry.max-attempts=10",
+						"backfill.retry.initial-backoff=200ms", "backfill.retry.max-backoff=500ms")) {
+					double retries = app.getBean(MeterRegistry.class)
+						.get(MicrometerMigrationListener.RETRIES)
+						.counter()
+						.count();
+					assertThat(retries).isGreaterThanOrEqualTo(1);
+				}
+				release.join();
+			}
+			assertThat(jdbc.queryForObject("SELECT SUM(migrated) FROM items", Integer.class)).isEqualTo(10);
+			assertThat(Tracking.row(jdbc, "locked").get("status")).isEqualTo("COMPLETED");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void pooledConnectionGetsItsSettingsBackAfterABatch(TestDatabase database) throws Exception {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 10);
+			String settingsQuery = switch (database.name()) {
+				case "PostgreSQL" -> "SELECT current_setting('statement_timeout') || '/' || current_setting('lock_timeout')"
+						+ " || '/' || current_setting('idle_in_transaction_session_timeout')";
+				case "MariaDB" -> "SELECT CONCAT(@@SESSION.max_statement_time, '/', @@SESSION.innodb_lock_wait_timeout,"
+						+ " '/', @@SESSION.idle_transaction_timeout)";
+				default -> "SELECT LOCK_TIMEOUT()";
+			};
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
+			String before;
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("settings", migration),
+					"spring.datasource.hikari.maximum-pool-size=1", "backfill.migrations.settings.enabled=false")) {
+				before = new JdbcTemplate(app.getBean(DataSource.class)).queryForObject(settingsQuery, String.class);
+			}
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("settings", migration),
+					"spring.datasource.hikari.maximum-pool-size=1", "backfill.batch-size=3",
+					"backfill.statement-timeout=5s", "backfill.lock-timeout=2s", "backfill.lease-duration=30s")) {
+				assertThat(migration.batches()).hasSize(4);
+				// The pool's only connection ran every batch; its settings are as before.
+				String after = new JdbcTemplate(app.getBean(DataSource.class)).queryForObject(settingsQuery,
+						String.class);
+				assertThat(after).isEqualTo(before);
+			}
+		}
+	}
+
+
+}
