@@ -39,6 +39,11 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	}
 
 	@Override
+	public void migrationReached(String migration) {
+		metersOf(migration);
+	}
+
+	@Override
 	public void batchSucceeded(String migration, int rows, Duration duration) {
 		Meters meters = metersOf(migration);
 		meters.rows.increment(rows);

@@ -112,6 +112,7 @@ public final class BackfillRunner {
 
 	private MigrationResult runOne(MigrationTarget target, BackfillMode mode, ScheduledExecutorService heartbeats) {
 		String name = target.name();
+		this.listener.migrationReached(name);
 		if (!target.settings().enabled()) {
 			logger.info("Backfill migration '{}' is disabled", name);
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);

@@ -13,6 +13,14 @@ public interface MigrationListener {
 	};
 
 	/**
+	 * The runner reached a migration, whatever happens to it next (it may have completed
+	 * before); lets meters exist, at zero, before the first batch.
+	 * @param migration the migration's name
+	 */
+	default void migrationReached(String migration) {
+	}
+
+	/**
 	 * A batch committed.
 	 * @param migration the migration's name
 	 * @param rows the rows it migrated

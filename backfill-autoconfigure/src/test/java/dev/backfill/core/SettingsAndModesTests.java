@@ -116,6 +116,12 @@ class SettingsAndModesTests {
 				assertThat(registry.get(MicrometerMigrationListener.ROWS).counter().getId().getBaseUnit())
 					.isEqualTo("rows");
 			}
+			// Started again with the migration completed: its meters exist, at zero.
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("measured", migration))) {
+				MeterRegistry registry = app.getBean(MeterRegistry.class);
+				assertThat(registry.get(MicrometerMigrationListener.ROWS).tag("migration", "measured").counter().count())
+					.isZero();
+			}
 		}
 	}
 
