@@ -1,0 +1,35 @@
+package dev.backfill.benchmarks;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the whole benchmark once at a tiny size, so that the harness keeps compiling and
+ * working: every variant, the statement counting, the peak-heap child JVMs and the
+ * startup-time child JVMs. Nothing is timed or compared; it only checks that every
+ * variant migrated every row correctly. Uses {@code BACKFILL_BENCH_URL} or
+ * {@code BACKFILL_TEST_POSTGRES_URL} when set (as CI does), else embedded PostgreSQL.
+ */
+class BenchmarkSmokeTests {
+
+	@Test
+	void everyVariantIsVerifiedAtATinySize(@TempDir Path dir) throws Exception {
+		BenchmarkOptions options = BenchmarkOptions.parse("--rows", "2000", "--rounds", "1", "--warmup-rows", "2000",
+				"--offset-rows", "500,1000", "--heap-rows", "1000,2000", "--startup-runs", "1", "--schema",
+				"backfill_bench_smoke", "--out", dir.resolve("report.md").toString());
+		BenchmarkReport report = new BenchmarkHarness(options, System.out).run();
+		report.write(options.out());
+
+		assertThat(report.failures()).isEmpty();
+		assertThat(report.runs()).extracting(BenchmarkReport.VariantRun::id)
+			.containsExactly("1", "2", "3", "4", "5", "6", "7a", "7b");
+		assertThat(report.runs()).allMatch(BenchmarkReport.VariantRun::ok);
+		String markdown = report.toMarkdown();
+		assertThat(markdown).contains("### Targets", "not available", "startup overhead", "live heap at 2,000 rows");
+	}
+
+}
