@@ -1,6 +1,6 @@
 package dev.backfill.runner;
 
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** The attempts at one batch: where it starts, which keys it read, how it last failed. */
 final class BatchAttempts {
@@ -22,10 +22,11 @@ final class BatchAttempts {
 	/**
 	 * Starts an attempt; a retry starts from the checkpoint in the database, since the
 	 * failed attempt may have committed.
+	 * @param reload reads the checkpoint, given where the failed attempt started
 	 */
-	Position begin(Supplier<Position> reload) {
+	Position begin(UnaryOperator<Position> reload) {
 		if (this.count++ > 0) {
-			this.from = reload.get();
+			this.from = reload.apply(this.from);
 		}
 		this.firstKey = null;
 		this.lastKey = null;

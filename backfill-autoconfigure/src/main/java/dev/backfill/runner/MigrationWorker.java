@@ -250,13 +250,19 @@ final class MigrationWorker {
 		return next;
 	}
 
-	/** After a failed attempt the batch may or may not have committed: ask the database. */
-	private Position reloadPosition() {
+	/**
+	 * After a failed attempt the batch may or may not have committed: ask the database. If
+	 * the migration completed beyond that one batch, another instance took over and
+	 * completed it while this one was cut off (frozen, disconnected): its lease is lost.
+	 */
+	private Position reloadPosition(Position failedFrom) {
 		MigrationState state = this.store.find(this.target.name()).orElseThrow();
-		if (state.isCompleted()) {
-			return Position.of(state, this.keyType);
-		}
-		if (!this.owner.equals(state.leaseOwner())) {
+		// The completing batch (or an empty last one) may be the failed attempt's own, its
+		// commit acknowledgement lost; an instance that took over from the same checkpoint
+		// and completed in that one batch did the same work.
+		boolean completedByFailedAttempt = state.isCompleted()
+				&& state.batches() <= failedFrom.checkpoint().batches() + 1;
+		if (!completedByFailedAttempt && !this.owner.equals(state.leaseOwner())) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		return Position.of(state, this.keyType);

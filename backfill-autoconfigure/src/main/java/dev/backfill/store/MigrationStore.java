@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -129,7 +130,16 @@ public final class MigrationStore {
 
 	/** Creates the tracking table in the connection's current schema unless it exists. */
 	public void createTableIfMissing() {
-		this.jdbc.execute(this.dialect.createTableSql(this.table));
+		String sql = this.dialect.createTableSql(this.table);
+		try {
+			this.jdbc.execute(sql);
+		}
+		catch (DataIntegrityViolationException ex) {
+			// PostgreSQL: of instances starting at once, all but one may fail CREATE TABLE IF
+			// NOT EXISTS on a unique index of the catalog, once the first has committed the
+			// table; run again, it finds the table.
+			this.jdbc.execute(sql);
+		}
 	}
 
 	/**

@@ -1,0 +1,97 @@
+package dev.backfill.resilience;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import dev.backfill.DataMigration;
+import dev.backfill.runner.BackfillRunner;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The application the multi-process tests start, kill, freeze and restart as a child JVM
+ * (see {@link FixtureProcess}). Its one migration, {@code fixtureRows}, increments
+ * {@code fixture_rows.counter} of every row of a batch and records the batch in
+ * {@code fixture_batches}, both through the application's JdbcTemplate and so in the
+ * batch's own transaction: a row of {@code fixture_batches} exists exactly when that
+ * batch committed. {@code fixture.hold} makes each batch keep its row locks that long
+ * before it finishes.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+public class FixtureApplication {
+
+	/** The migration's (bean) name. */
+	static final String MIGRATION = "fixtureRows";
+
+	public static void main(String[] args) {
+		// A child orphaned by a crashed test JVM must not run on.
+		ProcessHandle.current()
+			.parent()
+			.ifPresent((parent) -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
+		application().run(args);
+	}
+
+	/**
+	 * The fixture application, to run with {@code --key=value} arguments, in a child JVM
+	 * or in the test's own.
+	 * @return the application
+	 */
+	static SpringApplication application() {
+		SpringApplication application = new SpringApplication(FixtureApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.setDefaultProperties(Map.of("spring.main.banner-mode", "off", "spring.jmx.enabled", "false",
+				"spring.flyway.enabled", "false", "spring.sql.init.mode", "never", "logging.level.root", "WARN",
+				"logging.level.dev.backfill", "INFO", "spring.datasource.hikari.maximum-pool-size", "3",
+				"spring.datasource.hikari.minimum-idle", "1"));
+		return application;
+	}
+
+	@Bean(MIGRATION)
+	DataMigration fixtureRows(JdbcTemplate jdbc, ObjectProvider<BackfillRunner> runner, Environment environment) {
+		Duration hold = environment.getProperty("fixture.hold", Duration.class, Duration.ZERO);
+		return new DataMigration() {
+
+			@Override
+			public String baseQuery() {
+				return "SELECT id FROM fixture_rows";
+			}
+
+			@Override
+			public void migrate(List<Map<String, Object>> rows) throws InterruptedException {
+				long started = nowMicros();
+				long first = ((Number) rows.get(0).get("id")).longValue();
+				long last = ((Number) rows.get(rows.size() - 1).get("id")).longValue();
+				int updated = jdbc.update("UPDATE fixture_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?",
+						first, last);
+				if (updated != rows.size()) {
+					throw new IllegalStateException(
+							"Batch " + first + ".." + last + " of " + rows.size() + " rows updated " + updated);
+				}
+				if (!hold.isZero()) {
+					Thread.sleep(hold.toMillis());
+				}
+				jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
+						+ " VALUES (?, ?, ?, ?, ?, ?)", runner.getObject().owner(), first, last, rows.size(), started,
+						nowMicros());
+			}
+
+		};
+	}
+
+	/** Wall-clock microseconds, comparable between processes on one machine. */
+	static long nowMicros() {
+		return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+	}
+
+}
