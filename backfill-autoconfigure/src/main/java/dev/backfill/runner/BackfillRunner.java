@@ -119,8 +119,8 @@ public final class BackfillRunner {
 		}
 		MigrationStore store = target.database().store();
 		MigrationState state = store.findOrCreate(name);
-		long deadline = System.nanoTime() + this.settings.lockWaitTimeout().toNanos();
-		boolean announcedWait = false;
+		// Set when waiting starts, not before a run of this instance's own that lost its lease.
+		Long deadline = null;
 		while (true) {
 			if (state.isCompleted()) {
 				logger.debug("Backfill migration '{}' has already completed", name);
@@ -140,18 +140,18 @@ public final class BackfillRunner {
 			}
 			state = store.find(name).orElseThrow();
 			if (!state.isCompleted()) {
-				if (System.nanoTime() - deadline > 0) {
+				if (deadline == null) {
+					deadline = System.nanoTime() + this.settings.lockWaitTimeout().toNanos();
+					logger.info("Backfill migration '{}' is being run by instance {}; waiting for it to complete",
+							name, state.leaseOwner());
+				}
+				else if (System.nanoTime() - deadline > 0) {
 					throw new DataMigrationException(name,
 							"Timed out after " + this.settings.lockWaitTimeout() + " waiting for backfill migration '"
 									+ name + "', which instance " + state.leaseOwner() + " is running (status "
 									+ state.status() + ", lease until " + state.leaseExpiresAt()
 									+ "); raise backfill.lock-wait-timeout or use backfill.mode=background",
 							null);
-				}
-				if (!announcedWait) {
-					logger.info("Backfill migration '{}' is being run by instance {}; waiting for it to complete",
-							name, state.leaseOwner());
-					announcedWait = true;
 				}
 				if (this.stop.await(pollInterval())) {
 					return MigrationResult.of(name, MigrationResult.Outcome.STOPPED);

@@ -58,6 +58,8 @@ final class MigrationWorker {
 
 	private final AtomicLong lastRenewalNanos = new AtomicLong(System.nanoTime());
 
+	private volatile boolean leaseLost;
+
 	private KeyType keyType;
 
 	MigrationWorker(MigrationTarget target, RunnerSettings runnerSettings, String owner, MigrationListener listener,
@@ -86,8 +88,9 @@ final class MigrationWorker {
 		long started = System.nanoTime();
 		String name = this.target.name();
 		Duration period = this.runnerSettings.leaseDuration().dividedBy(3);
-		ScheduledFuture<?> heartbeat = this.heartbeats.scheduleAtFixedRate(this::renewLeaseIfDue, period.toMillis(),
-				period.toMillis(), TimeUnit.MILLISECONDS);
+		// Fixed delay, not rate: an instance that was frozen must not fire the missed runs at once.
+		ScheduledFuture<?> heartbeat = this.heartbeats.scheduleWithFixedDelay(this::renewLeaseIfDue,
+				period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
 		Position position = null;
 		Position start = null;
 		try {
@@ -269,6 +272,9 @@ final class MigrationWorker {
 	}
 
 	private void renewLeaseIfDue() {
+		if (this.leaseLost) {
+			return;
+		}
 		long sinceRenewal = System.nanoTime() - this.lastRenewalNanos.get();
 		if (sinceRenewal < this.runnerSettings.leaseDuration().dividedBy(3).toNanos()) {
 			return;
@@ -278,6 +284,7 @@ final class MigrationWorker {
 				this.lastRenewalNanos.set(System.nanoTime());
 			}
 			else {
+				this.leaseLost = true;
 				logger.warn("Backfill migration '{}': lease of {} could not be renewed; another instance took over",
 						this.target.name(), this.owner);
 			}

@@ -15,11 +15,12 @@ import org.springframework.jdbc.core.JdbcOperations;
 final class PostgresDialect implements SqlDialect {
 
 	/**
-	 * Lock not available (lock_timeout), query canceled (statement_timeout), connection
-	 * ended by an administrator or a restart, too many connections.
+	 * Lock not available (lock_timeout), query canceled (statement_timeout), transaction
+	 * ended by idle_in_transaction_session_timeout, connection ended by an administrator or
+	 * a restart, too many connections.
 	 */
-	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "57P01", "57P02", "57P03",
-			"53300");
+	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "25P03", "57P01", "57P02",
+			"57P03", "53300");
 
 	@Override
 	public String name() {
