@@ -43,7 +43,8 @@ public final class BenchmarkHarness {
 	/** The variants the options select, in the order; one OFFSET loop per size. */
 	static List<Variant> variants(BenchmarkOptions options) {
 		List<Variant> variants = new ArrayList<>(List.of(new StarterVariant(false), new StarterVariant(true),
-				new HandWrittenVariant(false), new HandWrittenVariant(true), new SpringBatchVariant(),
+				new HandWrittenVariant(false), new HandWrittenVariant(true), new HandWrittenVariant(true, true),
+				new SpringBatchVariant(),
 				new SingleUpdateVariant()));
 		for (int i = 0; i < options.offsetRows().size(); i++) {
 			variants.add(new OffsetLoopVariant("7" + (char) ('a' + i), i));

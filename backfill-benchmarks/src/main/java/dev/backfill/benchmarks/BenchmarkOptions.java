@@ -39,7 +39,7 @@ public record BenchmarkOptions(int rows, int rounds, int batchSize, int warmupRo
 	 */
 	public static BenchmarkOptions parse(String... args) {
 		int rows = 1_000_000;
-		int rounds = 3;
+		int rounds = 5;
 		int batchSize = 1000;
 		Integer warmupRows = null;
 		List<Integer> offsetRows = null;
