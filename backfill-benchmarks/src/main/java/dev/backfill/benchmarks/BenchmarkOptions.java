@@ -44,7 +44,7 @@ public record BenchmarkOptions(int rows, int rounds, int batchSize, int warmupRo
 		Integer warmupRows = null;
 		List<Integer> offsetRows = null;
 		List<Integer> heapRows = List.of(200_000, 2_000_000);
-		int startupRuns = 10;
+		int startupRuns = 15;
 		String url = firstSet(System.getProperty("backfill.bench.url"), System.getenv("BACKFILL_BENCH_URL"),
 				System.getenv("BACKFILL_TEST_POSTGRES_URL"));
 		String username = firstSet(System.getProperty("backfill.bench.username"),

@@ -361,14 +361,18 @@ public final class BenchmarkReport {
 		}
 		if (this.startup != null && this.startup.error() == null) {
 			double overhead = this.startup.overhead();
-			target(md, "startup overhead ≤ 50 ms", String.format(Locale.ROOT,
-					"%+.0f ms difference of medians (median of paired differences %+.0f ms); vs the app running "
-							+ "one query at startup: %+.0f ms (paired %+.0f ms)",
-					overhead, this.startup.pairedOverhead("without"),
-					Stats.median(this.startup.millis().get("with"))
-							- Stats.median(this.startup.millis().get("without-db")),
-					this.startup.pairedOverhead("without-db")),
-					overhead <= 50);
+			double paired = this.startup.pairedOverhead("without");
+			// Noise from other processes only adds time and comes in bursts: met only if both
+			// the difference of the medians and the median of the per-round differences are.
+			target(md, "startup overhead ≤ 50 ms (vs the same app without backfill-autoconfigure)",
+					String.format(Locale.ROOT,
+							"%+.0f ms difference of medians, %+.0f ms median of per-round differences; vs the "
+									+ "app running one query at startup: %+.0f ms and %+.0f ms",
+							overhead, paired,
+							Stats.median(this.startup.millis().get("with"))
+									- Stats.median(this.startup.millis().get("without-db")),
+							this.startup.pairedOverhead("without-db")),
+					overhead <= 50 && paired <= 50);
 		}
 	}
 

@@ -14,8 +14,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Startup time of {@link StartupApp} with the starter and its one migration already
  * completed, against the same app without backfill-autoconfigure on the class path (and
  * without, but running one query at startup): one preparation start that runs the
- * migration to completion, then the modes in turn for the given number of rounds, each
- * start a new JVM.
+ * migration to completion, then each mode once per round, in an order that turns every
+ * round, each start a new JVM.
  */
 final class StartupMeasurement {
 
@@ -54,7 +54,10 @@ final class StartupMeasurement {
 				throw new IllegalStateException("The preparation start left the migration " + status);
 			}
 			for (int round = 0; round < this.runs; round++) {
-				for (String mode : MODES) {
+				// The order turns each round, so that no mode always starts first or last.
+				List<String> order = new ArrayList<>(MODES);
+				java.util.Collections.rotate(order, round);
+				for (String mode : order) {
 					long ms = start(mode);
 					millis.get(mode).add(ms);
 					this.log.printf("startup %-10s %5d ms%n", mode, ms);
