@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.backfill.store.SqlDialect.InlineLimits;
+
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.ResultSetExtractor;
@@ -29,16 +31,18 @@ final class BatchQuery {
 
 	private final String nextBatchSql;
 
-	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize) {
+	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, InlineLimits limits) {
 		this.migration = migration;
 		this.keyColumn = keyColumn;
 		this.baseQuery = stripTerminator(baseQuery);
-		String from = "SELECT * FROM (" + this.baseQuery + ") " + ALIAS;
+		String with = (limits != null) ? limits.withClause() : "";
+		String guard = (limits != null) ? limits.predicate() + " AND " : "";
+		String from = with + "SELECT " + ALIAS + ".* FROM (" + this.baseQuery + ") " + ALIAS;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
 		// it reads only a batch, and keeps walking the key's index rather than sorting.
 		String orderAndLimit = " ORDER BY " + ALIAS + "." + keyColumn + " LIMIT " + batchSize;
-		this.firstBatchSql = from + orderAndLimit;
-		this.nextBatchSql = from + " WHERE " + ALIAS + "." + keyColumn + " > ?" + orderAndLimit;
+		this.firstBatchSql = from + ((limits != null) ? " WHERE " + limits.predicate() : "") + orderAndLimit;
+		this.nextBatchSql = from + " WHERE " + guard + ALIAS + "." + keyColumn + " > ?" + orderAndLimit;
 	}
 
 	private static String stripTerminator(String sql) {

@@ -14,6 +14,7 @@ import dev.backfill.store.BatchLimits;
 import dev.backfill.store.Checkpoint;
 import dev.backfill.store.MigrationState;
 import dev.backfill.store.MigrationStore;
+import dev.backfill.store.SqlDialect.InlineLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,9 @@ import org.springframework.dao.DataAccessException;
 final class MigrationWorker {
 
 	private static final Logger logger = LoggerFactory.getLogger(MigrationWorker.class);
+
+	private static final Runnable NO_RESTORE = () -> {
+	};
 
 	private final MigrationTarget target;
 
@@ -54,6 +58,8 @@ final class MigrationWorker {
 
 	private final BatchLimits limits;
 
+	private final boolean limitsStatement;
+
 	private final TransientFailures transientFailures;
 
 	private final AtomicLong lastRenewalNanos = new AtomicLong(System.nanoTime());
@@ -72,9 +78,12 @@ final class MigrationWorker {
 		this.stop = stop;
 		this.heartbeats = heartbeats;
 		this.store = target.database().store();
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				this.settings.batchSize());
 		this.limits = this.settings.limits(runnerSettings.leaseDuration());
+		InlineLimits inlineLimits = this.store.dialect().inlineLimits(this.limits);
+		// Limits that ride on the batch's SELECT need no statement of their own.
+		this.limitsStatement = (inlineLimits == null);
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
+				this.settings.batchSize(), inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
 	}
 
@@ -205,7 +214,8 @@ final class MigrationWorker {
 	private <T> T inTransaction(Supplier<T> work) {
 		MigrationDatabase database = this.target.database();
 		return database.transactions().execute((status) -> {
-			Runnable restore = this.store.dialect().applyLimits(database.jdbc(), this.limits);
+			Runnable restore = this.limitsStatement ? this.store.dialect().applyLimits(database.jdbc(), this.limits)
+					: NO_RESTORE;
 			try {
 				return work.get();
 			}

@@ -1,6 +1,7 @@
 package dev.backfill.store;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -52,6 +53,32 @@ final class PostgresDialect implements SqlDialect {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_STATES.contains(ex.getSQLState());
 	}
 
+	/**
+	 * Lock and idle-transaction timeouts ride on the batch's {@code SELECT}: a materialized
+	 * CTE calls {@code set_config(..., true)} once, in an init plan that runs before the
+	 * index scan, and the settings hold for the rest of the transaction. A statement
+	 * timeout cannot (PostgreSQL arms it when a statement starts, so it would miss the
+	 * batch's own {@code SELECT}): with one, all settings take a statement of their own.
+	 */
+	@Override
+	public InlineLimits inlineLimits(BatchLimits limits) {
+		if (limits.isEmpty() || limits.statementTimeout() != null) {
+			return null;
+		}
+		List<String> calls = new ArrayList<>();
+		addLiteral(calls, "lock_timeout", limits.lockTimeout());
+		addLiteral(calls, "idle_in_transaction_session_timeout", limits.idleTimeout());
+		return new InlineLimits("WITH backfill_limits AS MATERIALIZED (SELECT " + String.join(", ", calls) + ") ",
+				"EXISTS (SELECT 1 FROM backfill_limits)");
+	}
+
+	private static void addLiteral(List<String> calls, String setting, Duration value) {
+		if (value != null) {
+			// A number computed here, never user text: safe as a literal.
+			calls.add("set_config('" + setting + "', '" + SqlDialect.millis(value) + "', true)");
+		}
+	}
+
 	@Override
 	public Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits) {
 		if (limits.isEmpty()) {
@@ -69,7 +96,7 @@ final class PostgresDialect implements SqlDialect {
 		};
 	}
 
-	private static void add(List<String> calls, List<Object> args, String setting, java.time.Duration value) {
+	private static void add(List<String> calls, List<Object> args, String setting, Duration value) {
 		if (value != null) {
 			calls.add("set_config('" + setting + "', ?, true)");
 			args.add(Long.toString(SqlDialect.millis(value)));

@@ -79,6 +79,28 @@ public interface SqlDialect {
 	Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits);
 
 	/**
+	 * The limits as part of the batch's own {@code SELECT}, where the database allows it,
+	 * so that they cost no statement of their own: a {@code WITH} clause to put before the
+	 * batch's {@code SELECT} and a predicate to add to its {@code WHERE}.
+	 * @param limits the limits
+	 * @return the inline form, or {@code null} to apply them with
+	 * {@link #applyLimits(JdbcOperations, BatchLimits)} instead
+	 */
+	default InlineLimits inlineLimits(BatchLimits limits) {
+		return null;
+	}
+
+	/**
+	 * Batch limits written into the batch's {@code SELECT}.
+	 *
+	 * @param withClause {@code WITH ...} put before the {@code SELECT}, ending in a space
+	 * @param predicate a condition, true, that makes the {@code SELECT} evaluate the
+	 * {@code WITH} clause before it reads a row
+	 */
+	record InlineLimits(String withClause, String predicate) {
+	}
+
+	/**
 	 * Whether a SQL exception is a transient failure worth retrying: lost connection,
 	 * deadlock, serialization failure, lock or statement timeout. Spring's translation
 	 * leaves some of these uncategorized (it reads SQL states, and this database uses its

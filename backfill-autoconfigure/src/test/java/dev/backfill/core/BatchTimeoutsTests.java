@@ -88,6 +88,43 @@ class BatchTimeoutsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	void batchTransactionCarriesTheLockAndIdleTimeouts(TestDatabase database) {
+		assertBatchSettings(database, "2s/30s", "2/30", "backfill.lock-timeout=2s");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	void batchTransactionCarriesTheStatementLockAndIdleTimeouts(TestDatabase database) {
+		assertBatchSettings(database, "5s/2s/30s", "5.000000/2/30", "backfill.statement-timeout=5s",
+				"backfill.lock-timeout=2s");
+	}
+
+	private static void assertBatchSettings(TestDatabase database, String postgres, String mariaDb,
+			String... properties) {
+		boolean withStatementTimeout = properties.length > 1;
+		String query = database.name().equals("PostgreSQL")
+				? "SELECT " + (withStatementTimeout ? "current_setting('statement_timeout') || '/' || " : "")
+						+ "current_setting('lock_timeout') || '/' || "
+						+ "current_setting('idle_in_transaction_session_timeout')"
+				: "SELECT CONCAT(" + (withStatementTimeout ? "@@SESSION.max_statement_time, '/', " : "")
+						+ "@@SESSION.innodb_lock_wait_timeout, '/', @@SESSION.idle_transaction_timeout)";
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 5);
+			java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items")
+				.onBatch((rows) -> seen.add(TestApps.applicationJdbc().queryForObject(query, String.class)));
+			String[] all = java.util.stream.Stream
+				.concat(java.util.stream.Stream.of("backfill.lease-duration=30s", "backfill.batch-size=2"),
+						java.util.stream.Stream.of(properties))
+				.toArray(String[]::new);
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("limited", migration), all)) {
+				assertThat(seen).hasSize(3).containsOnly(database.name().equals("PostgreSQL") ? postgres : mariaDb);
+			}
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
 	void pooledConnectionGetsItsSettingsBackAfterABatch(TestDatabase database) throws Exception {
 		try (TestSchema schema = database.createSchema()) {

@@ -1,6 +1,11 @@
 package dev.backfill.runner;
 
+import java.time.Duration;
 import java.util.List;
+
+import dev.backfill.store.BatchLimits;
+import dev.backfill.store.SqlDialect;
+import dev.backfill.store.SqlDialect.InlineLimits;
 
 import dev.backfill.testsupport.TestDatabases;
 import dev.backfill.testsupport.TestSchema;
@@ -47,7 +52,19 @@ class PostgresBatchPlanTests {
 	@ParameterizedTest(name = "plan_cache_mode={0}")
 	@ValueSource(strings = { "force_custom_plan", "force_generic_plan" })
 	void batchQueryIsAnIndexScanOnTheKeyWithoutSort(String planCacheMode) {
-		BatchQuery query = new BatchQuery("users", BASE_QUERY, "id", 1000);
+		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, null));
+	}
+
+	@ParameterizedTest(name = "plan_cache_mode={0}")
+	@ValueSource(strings = { "force_custom_plan", "force_generic_plan" })
+	void batchQueryCarryingTheBatchLimitsIsStillAnIndexScanWithoutSort(String planCacheMode) {
+		InlineLimits limits = SqlDialect.forProductName("PostgreSQL")
+			.inlineLimits(new BatchLimits(null, Duration.ofSeconds(2), Duration.ofMinutes(1)));
+		assertThat(limits).isNotNull();
+		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, limits));
+	}
+
+	private void assertIndexScanWithoutSort(String planCacheMode, BatchQuery query) {
 		for (String plan : List.of(explain(planCacheMode, query.sql(true), null),
 				explain(planCacheMode, query.sql(false), 50_000L), explain(planCacheMode, query.sql(false), 99_000L))) {
 			assertThat(plan).contains("Index Scan using users_pkey on users").doesNotContain("Sort").doesNotContain(
