@@ -113,8 +113,8 @@ final class BatchQuery {
 	 * @return the rows, with case-insensitive column names, in key order
 	 */
 	List<Map<String, Object>> fetch(JdbcOperations jdbc, Object afterKey) {
-		return (afterKey != null) ? jdbc.queryForList(this.nextBatchSql, afterKey)
-				: jdbc.queryForList(this.firstBatchSql);
+		return (afterKey != null) ? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
+				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
 	}
 
 	/**
