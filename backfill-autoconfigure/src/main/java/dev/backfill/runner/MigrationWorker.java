@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.backfill.store.BatchLimits;
@@ -18,11 +16,6 @@ import dev.backfill.store.SqlDialect.InlineLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.retry.RetryException;
-import org.springframework.core.retry.RetryListener;
-import org.springframework.core.retry.RetryPolicy;
-import org.springframework.core.retry.RetryTemplate;
-import org.springframework.core.retry.Retryable;
 import org.springframework.dao.DataAccessException;
 
 /**
@@ -62,9 +55,9 @@ final class MigrationWorker {
 
 	private final TransientFailures transientFailures;
 
-	private final AtomicLong lastRenewalNanos = new AtomicLong(System.nanoTime());
+	private final BatchRetries retries;
 
-	private volatile boolean leaseLost;
+	private final LeaseHeartbeat heartbeat;
 
 	private KeyType keyType;
 
@@ -85,6 +78,8 @@ final class MigrationWorker {
 		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
 				this.settings.batchSize(), inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
+		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
+		this.heartbeat = new LeaseHeartbeat(this.store, target.name(), owner, runnerSettings.leaseDuration());
 	}
 
 	/**
@@ -96,10 +91,7 @@ final class MigrationWorker {
 	MigrationResult run(MigrationState state) {
 		long started = System.nanoTime();
 		String name = this.target.name();
-		Duration period = this.runnerSettings.leaseDuration().dividedBy(3);
-		// Fixed delay, not rate: an instance that was frozen must not fire the missed runs at once.
-		ScheduledFuture<?> heartbeat = this.heartbeats.scheduleWithFixedDelay(this::renewLeaseIfDue,
-				period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+		ScheduledFuture<?> renewals = this.heartbeat.start(this.heartbeats);
 		Position position = null;
 		Position start = null;
 		try {
@@ -137,34 +129,12 @@ final class MigrationWorker {
 			return result(MigrationResult.Outcome.FAILED, start, position, started, error);
 		}
 		finally {
-			heartbeat.cancel(false);
+			renewals.cancel(false);
 		}
 	}
 
 	private Position runBatchWithRetries(Position from) {
-		BatchAttempts attempts = new BatchAttempts(from);
-		RetryTemplate retry = new RetryTemplate(retryPolicy());
-		retry.setRetryListener(new RetryListener() {
-			@Override
-			public void beforeRetry(RetryPolicy policy, Retryable<?> retryable) {
-				Throwable cause = attempts.lastFailure();
-				logger.warn("Backfill migration '{}': retrying batch {} after a transient failure (attempt {} of {}): {}",
-						target.name(), attempts.description(), attempts.count() + 1,
-						runnerSettings.retryMaxAttempts(), describe(cause));
-				listener.batchRetried(target.name(), cause);
-			}
-		});
-		try {
-			return retry.execute(() -> attempt(attempts));
-		}
-		catch (RetryException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			if (cause instanceof LeaseLostException lost) {
-				throw lost;
-			}
-			throw new BatchFailedException("Migration '" + this.target.name() + "' failed in batch "
-					+ attempts.description() + " after " + attempts.count() + " attempt(s): " + describe(cause), cause);
-		}
+		return this.retries.run(new BatchAttempts(from), this::attempt);
 	}
 
 	private Position attempt(BatchAttempts attempts) {
@@ -188,18 +158,6 @@ final class MigrationWorker {
 
 	private static Duration since(long startedNanos) {
 		return Duration.ofNanos(System.nanoTime() - startedNanos);
-	}
-
-	private RetryPolicy retryPolicy() {
-		Duration initial = this.runnerSettings.retryInitialBackoff();
-		return RetryPolicy.builder()
-			.maxRetries(this.runnerSettings.retryMaxAttempts() - 1L)
-			.delay(initial)
-			.multiplier(2)
-			.maxDelay(this.runnerSettings.retryMaxBackoff())
-			.jitter(initial.dividedBy(2))
-			.predicate(this.transientFailures::isTransient)
-			.build();
 	}
 
 	private Position runBatch(Position from, BatchAttempts attempts) {
@@ -257,9 +215,11 @@ final class MigrationWorker {
 				this.runnerSettings.leaseDuration(), last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
-		this.lastRenewalNanos.set(System.nanoTime());
-		logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
-				next.checkpoint().batches(), rows.size(), next.checkpoint().lastKey());
+		this.heartbeat.renewed();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
+					next.checkpoint().batches(), rows.size(), next.checkpoint().lastKey());
+		}
 		return next;
 	}
 
@@ -279,29 +239,6 @@ final class MigrationWorker {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		return Position.of(state, this.keyType);
-	}
-
-	private void renewLeaseIfDue() {
-		if (this.leaseLost) {
-			return;
-		}
-		long sinceRenewal = System.nanoTime() - this.lastRenewalNanos.get();
-		if (sinceRenewal < this.runnerSettings.leaseDuration().dividedBy(3).toNanos()) {
-			return;
-		}
-		try {
-			if (this.store.renew(this.target.name(), this.owner, this.runnerSettings.leaseDuration())) {
-				this.lastRenewalNanos.set(System.nanoTime());
-			}
-			else {
-				this.leaseLost = true;
-				logger.warn("Backfill migration '{}': lease of {} could not be renewed; another instance took over",
-						this.target.name(), this.owner);
-			}
-		}
-		catch (DataAccessException ex) {
-			logger.warn("Backfill migration '{}': lease renewal failed: {}", this.target.name(), describe(ex));
-		}
 	}
 
 	private void recordFailure(String error) {
