@@ -42,7 +42,7 @@ final class HandWrittenVariant implements Variant {
 	@Override
 	public String title() {
 		if (this.bookkeeping) {
-			return "diagnostic: 4 + the starter's two bookkeeping statements per batch";
+			return "diagnostic: 4 + two bookkeeping statements per batch (set_config + checkpoint)";
 		}
 		return this.setBased ? "hand-written keyset loop, set-based (as 2)"
 				: "hand-written keyset loop, per-row JDBC batch (as 1)";
