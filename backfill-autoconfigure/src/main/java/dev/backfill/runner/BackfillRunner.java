@@ -1,7 +1,6 @@
 package dev.backfill.runner;
 
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -153,16 +152,12 @@ public final class BackfillRunner {
 									+ "); raise backfill.lock-wait-timeout or use backfill.mode=background",
 							null);
 				}
-				if (this.stop.await(pollInterval())) {
+				if (this.stop.await(this.settings.pollInterval())) {
 					return MigrationResult.of(name, MigrationResult.Outcome.STOPPED);
 				}
 				state = store.find(name).orElseThrow();
 			}
 		}
-	}
-
-	private Duration pollInterval() {
-		return this.settings.pollInterval();
 	}
 
 }

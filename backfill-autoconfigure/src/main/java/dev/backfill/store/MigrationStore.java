@@ -153,14 +153,6 @@ public final class MigrationStore {
 	}
 
 	/**
-	 * Reads all rows of the tracking table.
-	 * @return every migration's state, by name
-	 */
-	public List<MigrationState> findAll() {
-		return this.jdbc.query(this.selectSql.replace(" WHERE name = ?", " ORDER BY name"), MigrationStore::mapState);
-	}
-
-	/**
 	 * Reads a migration's row, inserting a {@code PENDING} one first if it has none.
 	 * Concurrent instances may insert at once; the loser's insert is ignored.
 	 * @param name the migration

@@ -27,6 +27,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,11 +62,9 @@ class BackfillAutoConfigurationTests {
 			assertThat(context).hasSingleBean(BackfillRunner.class)
 				.hasSingleBean(BackfillApplicationRunner.class)
 				.doesNotHaveBean(MigrationListener.class);
-			Integer tables = context.getBean(DataSource.class)
-				.getConnection()
-				.createStatement()
-				.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'BACKFILL_MIGRATIONS'")
-				.next() ? 1 : 0;
+			Integer tables = new JdbcTemplate(context.getBean(DataSource.class)).queryForObject(
+					"SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'BACKFILL_MIGRATIONS'",
+					Integer.class);
 			assertThat(tables).isOne();
 		});
 	}
