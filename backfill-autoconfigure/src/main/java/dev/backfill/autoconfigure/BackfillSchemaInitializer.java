@@ -3,6 +3,7 @@ package dev.backfill.autoconfigure;
 import javax.sql.DataSource;
 
 import dev.backfill.runner.MigrationDatabase;
+import dev.backfill.store.MigrationStore;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
@@ -51,7 +52,7 @@ public class BackfillSchemaInitializer implements InitializingBean {
 				&& !EmbeddedDatabaseConnection.isEmbedded(dataSource))) {
 			return false;
 		}
-		MigrationDatabase.of(dataSource, this.tableName).store().createTableIfMissing();
+		new MigrationStore(dataSource, MigrationDatabase.dialectOf(dataSource), this.tableName).createTableIfMissing();
 		return true;
 	}
 

@@ -2,8 +2,11 @@ package dev.backfill.runner;
 
 import java.sql.ResultSetMetaData;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 import dev.backfill.store.SqlDialect.InlineLimits;
 
@@ -31,18 +34,26 @@ final class BatchQuery {
 
 	private final String nextBatchSql;
 
+	private final String probeSql;
+
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, InlineLimits limits) {
 		this.migration = migration;
 		this.keyColumn = keyColumn;
 		this.baseQuery = stripTerminator(baseQuery);
 		String with = (limits != null) ? limits.withClause() : "";
-		String guard = (limits != null) ? limits.predicate() + " AND " : "";
-		String from = with + "SELECT " + ALIAS + ".* FROM (" + this.baseQuery + ") " + ALIAS;
+		String guard = (limits != null) ? limits.predicate() : null;
+		String select = "SELECT " + ALIAS + ".* FROM (" + this.baseQuery + ") " + ALIAS;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
 		// it reads only a batch, and keeps walking the key's index rather than sorting.
 		String orderAndLimit = " ORDER BY " + ALIAS + "." + keyColumn + " LIMIT " + batchSize;
-		this.firstBatchSql = from + ((limits != null) ? " WHERE " + limits.predicate() : "") + orderAndLimit;
-		this.nextBatchSql = from + " WHERE " + guard + ALIAS + "." + keyColumn + " > ?" + orderAndLimit;
+		this.firstBatchSql = with + select + where(guard) + orderAndLimit;
+		this.nextBatchSql = with + select + where(guard, ALIAS + "." + keyColumn + " > ?") + orderAndLimit;
+		this.probeSql = select + where("1 = 0");
+	}
+
+	private static String where(String... conditions) {
+		String joined = Arrays.stream(conditions).filter(Objects::nonNull).collect(Collectors.joining(" AND "));
+		return joined.isEmpty() ? "" : " WHERE " + joined;
 	}
 
 	private static String stripTerminator(String sql) {
@@ -95,7 +106,7 @@ final class BatchQuery {
 					+ "); select it or set the migration's keyColumn", null);
 		};
 		try {
-			return jdbc.query("SELECT * FROM (" + this.baseQuery + ") " + ALIAS + " WHERE 1 = 0", keyType);
+			return jdbc.query(this.probeSql, keyType);
 		}
 		catch (DataAccessException ex) {
 			if (transientFailures.isTransient(ex)) {

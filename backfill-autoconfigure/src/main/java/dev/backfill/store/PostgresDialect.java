@@ -65,41 +65,32 @@ final class PostgresDialect implements SqlDialect {
 		if (limits.isEmpty() || limits.statementTimeout() != null) {
 			return null;
 		}
-		List<String> calls = new ArrayList<>();
-		addLiteral(calls, "lock_timeout", limits.lockTimeout());
-		addLiteral(calls, "idle_in_transaction_session_timeout", limits.idleTimeout());
-		return new InlineLimits("WITH backfill_limits AS MATERIALIZED (SELECT " + String.join(", ", calls) + ") ",
+		return new InlineLimits("WITH backfill_limits AS MATERIALIZED (SELECT " + setConfigCalls(limits) + ") ",
 				"EXISTS (SELECT 1 FROM backfill_limits)");
-	}
-
-	private static void addLiteral(List<String> calls, String setting, Duration value) {
-		if (value != null) {
-			// A number computed here, never user text: safe as a literal.
-			calls.add("set_config('" + setting + "', '" + SqlDialect.millis(value) + "', true)");
-		}
 	}
 
 	@Override
 	public Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits) {
-		if (limits.isEmpty()) {
-			return () -> {
-			};
+		if (!limits.isEmpty()) {
+			// One round trip for all settings; they end with the transaction.
+			jdbc.queryForList("SELECT " + setConfigCalls(limits));
 		}
-		List<String> calls = new ArrayList<>();
-		List<Object> args = new ArrayList<>();
-		add(calls, args, "statement_timeout", limits.statementTimeout());
-		add(calls, args, "lock_timeout", limits.lockTimeout());
-		add(calls, args, "idle_in_transaction_session_timeout", limits.idleTimeout());
-		// One round trip for all settings; they end with the transaction.
-		jdbc.queryForList("SELECT " + String.join(", ", calls), args.toArray());
 		return () -> {
 		};
 	}
 
-	private static void add(List<String> calls, List<Object> args, String setting, Duration value) {
+	private static String setConfigCalls(BatchLimits limits) {
+		List<String> calls = new ArrayList<>();
+		addSetConfig(calls, "statement_timeout", limits.statementTimeout());
+		addSetConfig(calls, "lock_timeout", limits.lockTimeout());
+		addSetConfig(calls, "idle_in_transaction_session_timeout", limits.idleTimeout());
+		return String.join(", ", calls);
+	}
+
+	private static void addSetConfig(List<String> calls, String setting, Duration value) {
 		if (value != null) {
-			calls.add("set_config('" + setting + "', ?, true)");
-			args.add(Long.toString(SqlDialect.millis(value)));
+			// A number computed here, never user text: safe as a literal.
+			calls.add("set_config('" + setting + "', '" + SqlDialect.millis(value) + "', true)");
 		}
 	}
 
