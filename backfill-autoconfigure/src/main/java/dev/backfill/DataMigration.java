@@ -15,6 +15,8 @@ import java.util.Map;
  * Write {@code migrate} so that it is safe to run again on rows it has already seen: when
  * it writes through the migration's {@code DataSource} its writes commit together with the
  * checkpoint (exactly once), while calls to outside systems are delivered at least once.
+ *
+ * @since 0.1.0
  */
 public interface DataMigration {
 

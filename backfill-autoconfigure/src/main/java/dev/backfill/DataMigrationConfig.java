@@ -3,45 +3,45 @@ package dev.backfill;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.backfill.internal.settings.Setting;
+import org.jspecify.annotations.Nullable;
+
 /**
- * Immutable per-migration settings returned by {@link DataMigration#config()}. Every
- * setting is optional: one left unset ({@code null}) falls back to the matching
- * {@code backfill.*} property. A {@code backfill.migrations.<name>.*} property overrides
- * what is set here.
+ * Immutable per-migration settings returned by {@link DataMigration#config()}, made with
+ * {@link #builder()}. Every setting is optional: one left unset ({@code null}) falls back
+ * to the matching {@code backfill.*} property. A {@code backfill.migrations.<name>.*}
+ * property overrides what is set here. The builder checks each value with the same rule
+ * as the matching property, so a value refused there is refused here.
  *
- * @param batchSize rows per batch, at least 1
- * @param throttle pause between two batches
- * @param keyColumn column of the base query that orders and resumes the migration
- * (defaults to {@code id}); must be unique and orderable
- * @param dataSource bean name of the DataSource holding the data and the tracking table
- * (defaults to the primary DataSource)
- * @param transactional whether each batch's writes and its checkpoint commit in one
- * transaction
- * @param statementTimeout longest any statement of a batch may run
- * @param lockTimeout longest any statement of a batch may wait for a lock
+ * @since 0.1.0
  */
-public record DataMigrationConfig(Integer batchSize, Duration throttle, String keyColumn, String dataSource,
-		Boolean transactional, Duration statementTimeout, Duration lockTimeout) {
+public final class DataMigrationConfig {
 
 	/** Settings with nothing set: everything comes from the properties. */
 	public static final DataMigrationConfig DEFAULTS = builder().build();
 
-	public DataMigrationConfig {
-		if (batchSize != null && batchSize < 1) {
-			throw new IllegalArgumentException("batchSize must be at least 1 but was " + batchSize);
-		}
-		requireNotNegative("throttle", throttle);
-		requireNotNegative("statementTimeout", statementTimeout);
-		requireNotNegative("lockTimeout", lockTimeout);
-		if (keyColumn != null && keyColumn.isBlank()) {
-			throw new IllegalArgumentException("keyColumn must not be blank");
-		}
-	}
+	private final @Nullable Integer batchSize;
 
-	private static void requireNotNegative(String name, Duration value) {
-		if (value != null && value.isNegative()) {
-			throw new IllegalArgumentException(name + " must not be negative but was " + value);
-		}
+	private final @Nullable Duration throttle;
+
+	private final @Nullable String keyColumn;
+
+	private final @Nullable String dataSource;
+
+	private final @Nullable Boolean transactional;
+
+	private final @Nullable Duration statementTimeout;
+
+	private final @Nullable Duration lockTimeout;
+
+	private DataMigrationConfig(Builder builder) {
+		this.batchSize = builder.batchSize;
+		this.throttle = builder.throttle;
+		this.keyColumn = builder.keyColumn;
+		this.dataSource = builder.dataSource;
+		this.transactional = builder.transactional;
+		this.statementTimeout = builder.statementTimeout;
+		this.lockTimeout = builder.lockTimeout;
 	}
 
 	/**
@@ -52,22 +52,106 @@ public record DataMigrationConfig(Integer batchSize, Duration throttle, String k
 		return new Builder();
 	}
 
-	/** Builder of {@link DataMigrationConfig}. */
+	/**
+	 * Rows per batch.
+	 * @return the batch size, or {@code null} if unset
+	 */
+	public @Nullable Integer batchSize() {
+		return this.batchSize;
+	}
+
+	/**
+	 * Pause between two batches.
+	 * @return the pause, or {@code null} if unset
+	 */
+	public @Nullable Duration throttle() {
+		return this.throttle;
+	}
+
+	/**
+	 * Column of the base query that orders and resumes the migration.
+	 * @return the column, or {@code null} for {@code id}
+	 */
+	public @Nullable String keyColumn() {
+		return this.keyColumn;
+	}
+
+	/**
+	 * Bean name of the DataSource holding the data and the tracking table.
+	 * @return the bean name, or {@code null} for the primary DataSource
+	 */
+	public @Nullable String dataSource() {
+		return this.dataSource;
+	}
+
+	/**
+	 * Whether each batch's writes and its checkpoint commit in one transaction.
+	 * @return the flag, or {@code null} if unset
+	 */
+	public @Nullable Boolean transactional() {
+		return this.transactional;
+	}
+
+	/**
+	 * Longest any statement of a batch may run.
+	 * @return the timeout, or {@code null} if unset
+	 */
+	public @Nullable Duration statementTimeout() {
+		return this.statementTimeout;
+	}
+
+	/**
+	 * Longest any statement of a batch may wait for a lock.
+	 * @return the timeout, or {@code null} if unset
+	 */
+	public @Nullable Duration lockTimeout() {
+		return this.lockTimeout;
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return this == other || (other instanceof DataMigrationConfig that
+				&& Objects.equals(this.batchSize, that.batchSize) && Objects.equals(this.throttle, that.throttle)
+				&& Objects.equals(this.keyColumn, that.keyColumn) && Objects.equals(this.dataSource, that.dataSource)
+				&& Objects.equals(this.transactional, that.transactional)
+				&& Objects.equals(this.statementTimeout, that.statementTimeout)
+				&& Objects.equals(this.lockTimeout, that.lockTimeout));
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.batchSize, this.throttle, this.keyColumn, this.dataSource, this.transactional,
+				this.statementTimeout, this.lockTimeout);
+	}
+
+	@Override
+	public String toString() {
+		return "DataMigrationConfig[batchSize=" + this.batchSize + ", throttle=" + this.throttle + ", keyColumn="
+				+ this.keyColumn + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
+				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout + "]";
+	}
+
+	/**
+	 * Builder of {@link DataMigrationConfig}. Each method checks its value at once and
+	 * throws {@link IllegalArgumentException} naming the setting and the value.
+	 *
+	 * @since 0.1.0
+	 */
 	public static final class Builder {
 
-		private Integer batchSize;
+		private @Nullable Integer batchSize;
 
-		private Duration throttle;
+		private @Nullable Duration throttle;
 
-		private String keyColumn;
+		private @Nullable String keyColumn;
 
-		private String dataSource;
+		private @Nullable String dataSource;
 
-		private Boolean transactional;
+		private @Nullable Boolean transactional;
 
-		private Duration statementTimeout;
+		private @Nullable Duration statementTimeout;
 
-		private Duration lockTimeout;
+		private @Nullable Duration lockTimeout;
 
 		private Builder() {
 		}
@@ -78,27 +162,28 @@ public record DataMigrationConfig(Integer batchSize, Duration throttle, String k
 		 * @return this builder
 		 */
 		public Builder batchSize(int batchSize) {
-			this.batchSize = batchSize;
+			this.batchSize = Setting.BATCH_SIZE.requireValid(batchSize);
 			return this;
 		}
 
 		/**
 		 * Pause between two batches (none after the last).
-		 * @param throttle the pause
+		 * @param throttle the pause, not negative
 		 * @return this builder
 		 */
 		public Builder throttle(Duration throttle) {
-			this.throttle = Objects.requireNonNull(throttle, "throttle");
+			this.throttle = Setting.THROTTLE.requireValid(throttle);
 			return this;
 		}
 
 		/**
 		 * Column of the base query that orders and resumes the migration.
-		 * @param keyColumn a unique, orderable column (bigint, UUID, text, ...)
+		 * @param keyColumn a unique, not-null, orderable column (bigint, UUID, text, ...),
+		 * as a plain SQL identifier
 		 * @return this builder
 		 */
 		public Builder keyColumn(String keyColumn) {
-			this.keyColumn = Objects.requireNonNull(keyColumn, "keyColumn");
+			this.keyColumn = Setting.KEY_COLUMN.requireValid(keyColumn);
 			return this;
 		}
 
@@ -108,7 +193,7 @@ public record DataMigrationConfig(Integer batchSize, Duration throttle, String k
 		 * @return this builder
 		 */
 		public Builder dataSource(String dataSourceBeanName) {
-			this.dataSource = Objects.requireNonNull(dataSourceBeanName, "dataSource");
+			this.dataSource = Setting.DATA_SOURCE.requireValid(dataSourceBeanName);
 			return this;
 		}
 
@@ -124,21 +209,21 @@ public record DataMigrationConfig(Integer batchSize, Duration throttle, String k
 
 		/**
 		 * Longest any statement of a batch may run.
-		 * @param statementTimeout the timeout
+		 * @param statementTimeout the timeout, positive
 		 * @return this builder
 		 */
 		public Builder statementTimeout(Duration statementTimeout) {
-			this.statementTimeout = Objects.requireNonNull(statementTimeout, "statementTimeout");
+			this.statementTimeout = Setting.STATEMENT_TIMEOUT.requireValid(statementTimeout);
 			return this;
 		}
 
 		/**
 		 * Longest any statement of a batch may wait for a row or table lock.
-		 * @param lockTimeout the timeout
+		 * @param lockTimeout the timeout, positive
 		 * @return this builder
 		 */
 		public Builder lockTimeout(Duration lockTimeout) {
-			this.lockTimeout = Objects.requireNonNull(lockTimeout, "lockTimeout");
+			this.lockTimeout = Setting.LOCK_TIMEOUT.requireValid(lockTimeout);
 			return this;
 		}
 
@@ -147,8 +232,7 @@ public record DataMigrationConfig(Integer batchSize, Duration throttle, String k
 		 * @return the settings
 		 */
 		public DataMigrationConfig build() {
-			return new DataMigrationConfig(this.batchSize, this.throttle, this.keyColumn, this.dataSource,
-					this.transactional, this.statementTimeout, this.lockTimeout);
+			return new DataMigrationConfig(this);
 		}
 
 	}

@@ -3,6 +3,8 @@ package dev.backfill;
 /**
  * A data migration could not run or failed. The message names the migration and, for a
  * failed batch, the key range it covered.
+ *
+ * @since 0.1.0
  */
 public class DataMigrationException extends RuntimeException {
 

@@ -5,8 +5,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.backfill.runner.BackfillMode;
-import dev.backfill.runner.BackfillRunner;
+import dev.backfill.BackfillMode;
+import dev.backfill.internal.runner.BackfillRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +20,8 @@ import org.springframework.context.SmartLifecycle;
  * one worker thread in background mode. On shutdown it asks the runner to stop between
  * batches and waits for it within the shutdown phase's timeout
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}).
+ *
+ * @since 0.1.0
  */
 public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecycle {
 

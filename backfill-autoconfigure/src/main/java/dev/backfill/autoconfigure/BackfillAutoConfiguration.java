@@ -5,11 +5,11 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import dev.backfill.DataMigration;
+import dev.backfill.MigrationListener;
+import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.MigrationTarget;
+import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.metrics.MicrometerMigrationListener;
-import dev.backfill.runner.BackfillRunner;
-import dev.backfill.runner.MigrationListener;
-import dev.backfill.runner.MigrationTarget;
-import dev.backfill.runner.RunnerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,6 +29,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Auto-configuration of backfill: runs every {@link DataMigration} bean in keyset batches
  * once the application has started, recording progress in the tracking table.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
 		"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",

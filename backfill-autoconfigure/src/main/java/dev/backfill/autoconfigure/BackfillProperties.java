@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.backfill.runner.BackfillMode;
-import dev.backfill.store.MigrationStore;
+import dev.backfill.BackfillMode;
+import dev.backfill.internal.settings.Setting;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,6 +17,8 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  * Configuration of backfill data migrations. A per-migration property
  * ({@code backfill.migrations.<name>.*}) overrides the migration's own
  * {@code config()}, which overrides the global property here.
+ *
+ * @since 0.1.0
  */
 @ConfigurationProperties("backfill")
 public class BackfillProperties implements InitializingBean {
@@ -40,10 +43,10 @@ public class BackfillProperties implements InitializingBean {
 	private boolean transactional = true;
 
 	/** Longest any statement of a batch may run; unset for no limit. */
-	private Duration statementTimeout;
+	private @Nullable Duration statementTimeout;
 
 	/** Longest any statement of a batch may wait for a lock; unset for the database's own. */
-	private Duration lockTimeout;
+	private @Nullable Duration lockTimeout;
 
 	/** Name of the tracking table, a plain SQL identifier in the connection's current schema. */
 	private String tableName = "backfill_migrations";
@@ -113,19 +116,19 @@ public class BackfillProperties implements InitializingBean {
 		this.transactional = transactional;
 	}
 
-	public Duration getStatementTimeout() {
+	public @Nullable Duration getStatementTimeout() {
 		return this.statementTimeout;
 	}
 
-	public void setStatementTimeout(Duration statementTimeout) {
+	public void setStatementTimeout(@Nullable Duration statementTimeout) {
 		this.statementTimeout = statementTimeout;
 	}
 
-	public Duration getLockTimeout() {
+	public @Nullable Duration getLockTimeout() {
 		return this.lockTimeout;
 	}
 
-	public void setLockTimeout(Duration lockTimeout) {
+	public void setLockTimeout(@Nullable Duration lockTimeout) {
 		this.lockTimeout = lockTimeout;
 	}
 
@@ -170,48 +173,43 @@ public class BackfillProperties implements InitializingBean {
 	}
 
 	/**
-	 * Checks the bound values, naming the property and the value of the first bad one.
+	 * Checks the bound values with each setting's rule, naming the property and the value
+	 * of the first bad one.
 	 * @throws InvalidConfigurationPropertyValueException for a bad value
 	 */
 	@Override
 	public void afterPropertiesSet() {
-		check("backfill.batch-size", this.batchSize, this.batchSize >= 1, "must be at least 1");
-		checkNotNegative("backfill.throttle", this.throttle);
-		checkPositive("backfill.statement-timeout", this.statementTimeout);
-		checkPositive("backfill.lock-timeout", this.lockTimeout);
-		check("backfill.table-name", this.tableName, MigrationStore.isPlainIdentifier(this.tableName),
-				MigrationStore.PLAIN_IDENTIFIER_RULE);
-		check("backfill.lease-duration", this.leaseDuration,
-				this.leaseDuration != null && this.leaseDuration.compareTo(Duration.ofSeconds(1)) >= 0,
-				"must be at least 1s");
-		checkNotNegative("backfill.lock-wait-timeout", this.lockWaitTimeout);
-		check("backfill.retry.max-attempts", this.retry.maxAttempts, this.retry.maxAttempts >= 1,
-				"must be at least 1");
-		checkNotNegative("backfill.retry.initial-backoff", this.retry.initialBackoff);
-		checkNotNegative("backfill.retry.max-backoff", this.retry.maxBackoff);
+		checkRequired(Setting.BATCH_SIZE, this.batchSize);
+		checkRequired(Setting.THROTTLE, this.throttle);
+		check("backfill.", Setting.STATEMENT_TIMEOUT, this.statementTimeout);
+		check("backfill.", Setting.LOCK_TIMEOUT, this.lockTimeout);
+		checkRequired(Setting.TABLE_NAME, this.tableName);
+		checkRequired(Setting.LEASE_DURATION, this.leaseDuration);
+		checkRequired(Setting.LOCK_WAIT_TIMEOUT, this.lockWaitTimeout);
+		checkRequired(Setting.RETRY_MAX_ATTEMPTS, this.retry.maxAttempts);
+		checkRequired(Setting.RETRY_INITIAL_BACKOFF, this.retry.initialBackoff);
+		checkRequired(Setting.RETRY_MAX_BACKOFF, this.retry.maxBackoff);
 		this.migrations.forEach((name, migration) -> {
-			String prefix = "backfill.migrations." + name + ".";
-			check(prefix + "batch-size", migration.batchSize, migration.batchSize == null || migration.batchSize >= 1,
-					"must be at least 1");
-			if (migration.throttle != null) {
-				checkNotNegative(prefix + "throttle", migration.throttle);
-			}
-			checkPositive(prefix + "statement-timeout", migration.statementTimeout);
-			checkPositive(prefix + "lock-timeout", migration.lockTimeout);
+			String prefix = "backfill.migrations." + (name.contains(".") ? "[" + name + "]" : name) + ".";
+			check(prefix, Setting.BATCH_SIZE, migration.batchSize);
+			check(prefix, Setting.THROTTLE, migration.throttle);
+			check(prefix, Setting.STATEMENT_TIMEOUT, migration.statementTimeout);
+			check(prefix, Setting.LOCK_TIMEOUT, migration.lockTimeout);
 		});
 	}
 
-	private static void checkNotNegative(String name, Duration value) {
-		check(name, value, value != null && !value.isNegative(), "must not be negative");
+	private static <T> void checkRequired(Setting<T> setting, @Nullable T value) {
+		if (value == null) {
+			throw new InvalidConfigurationPropertyValueException("backfill." + setting.property(), null,
+					"must be set");
+		}
+		check("backfill.", setting, value);
 	}
 
-	private static void checkPositive(String name, Duration value) {
-		check(name, value, value == null || (!value.isNegative() && !value.isZero()), "must be positive");
-	}
-
-	private static void check(String name, Object value, boolean valid, String reason) {
-		if (!valid) {
-			throw new InvalidConfigurationPropertyValueException(name, value, reason);
+	private static <T> void check(String prefix, Setting<T> setting, @Nullable T value) {
+		String problem = setting.problemWith(value);
+		if (problem != null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + setting.property(), value, problem);
 		}
 	}
 
@@ -260,19 +258,19 @@ public class BackfillProperties implements InitializingBean {
 		private boolean enabled = true;
 
 		/** Rows per batch. */
-		private Integer batchSize;
+		private @Nullable Integer batchSize;
 
 		/** Pause between two batches. */
-		private Duration throttle;
+		private @Nullable Duration throttle;
 
 		/** Whether each batch's writes and its checkpoint commit in one transaction. */
-		private Boolean transactional;
+		private @Nullable Boolean transactional;
 
 		/** Longest any statement of a batch may run. */
-		private Duration statementTimeout;
+		private @Nullable Duration statementTimeout;
 
 		/** Longest any statement of a batch may wait for a lock. */
-		private Duration lockTimeout;
+		private @Nullable Duration lockTimeout;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -282,43 +280,43 @@ public class BackfillProperties implements InitializingBean {
 			this.enabled = enabled;
 		}
 
-		public Integer getBatchSize() {
+		public @Nullable Integer getBatchSize() {
 			return this.batchSize;
 		}
 
-		public void setBatchSize(Integer batchSize) {
+		public void setBatchSize(@Nullable Integer batchSize) {
 			this.batchSize = batchSize;
 		}
 
-		public Duration getThrottle() {
+		public @Nullable Duration getThrottle() {
 			return this.throttle;
 		}
 
-		public void setThrottle(Duration throttle) {
+		public void setThrottle(@Nullable Duration throttle) {
 			this.throttle = throttle;
 		}
 
-		public Boolean getTransactional() {
+		public @Nullable Boolean getTransactional() {
 			return this.transactional;
 		}
 
-		public void setTransactional(Boolean transactional) {
+		public void setTransactional(@Nullable Boolean transactional) {
 			this.transactional = transactional;
 		}
 
-		public Duration getStatementTimeout() {
+		public @Nullable Duration getStatementTimeout() {
 			return this.statementTimeout;
 		}
 
-		public void setStatementTimeout(Duration statementTimeout) {
+		public void setStatementTimeout(@Nullable Duration statementTimeout) {
 			this.statementTimeout = statementTimeout;
 		}
 
-		public Duration getLockTimeout() {
+		public @Nullable Duration getLockTimeout() {
 			return this.lockTimeout;
 		}
 
-		public void setLockTimeout(Duration lockTimeout) {
+		public void setLockTimeout(@Nullable Duration lockTimeout) {
 			this.lockTimeout = lockTimeout;
 		}
 

@@ -2,8 +2,8 @@ package dev.backfill.autoconfigure;
 
 import javax.sql.DataSource;
 
-import dev.backfill.runner.MigrationDatabase;
-import dev.backfill.store.MigrationStore;
+import dev.backfill.internal.runner.MigrationDatabase;
+import dev.backfill.internal.store.MigrationStore;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
@@ -16,6 +16,8 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  * {@code spring.sql.init} scripts, and before beans that depend on database
  * initialization. The runner creates the table likewise in any other DataSource a
  * migration names.
+ *
+ * @since 0.1.0
  */
 public class BackfillSchemaInitializer implements InitializingBean {
 

@@ -1,12 +1,14 @@
 package dev.backfill.autoconfigure;
 
-
 import dev.backfill.DataMigrationConfig;
-import dev.backfill.runner.MigrationSettings;
+import dev.backfill.internal.settings.MigrationSettings;
+import dev.backfill.internal.settings.Setting;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Merges a migration's settings: {@code backfill.migrations.<name>.*} first, then the
- * migration's {@code config()}, then the global {@code backfill.*} property.
+ * migration's {@code config()}, then the global {@code backfill.*} property (which holds
+ * every default).
  */
 final class MigrationSettingsResolver {
 
@@ -16,24 +18,31 @@ final class MigrationSettingsResolver {
 		this.properties = properties;
 	}
 
-	MigrationSettings resolve(String name, DataMigrationConfig config) {
-		BackfillProperties.Migration own = this.properties.getMigrations().getOrDefault(name,
-				new BackfillProperties.Migration());
-		return new MigrationSettings(name, own.isEnabled(),
-				first(own.getBatchSize(), config.batchSize(), this.properties.getBatchSize()),
-				first(own.getThrottle(), config.throttle(), this.properties.getThrottle()),
-				first(null, config.keyColumn(), "id"),
-				first(own.getTransactional(), config.transactional(), this.properties.isTransactional()),
-				first(own.getStatementTimeout(), config.statementTimeout(), this.properties.getStatementTimeout()),
-				first(own.getLockTimeout(), config.lockTimeout(), this.properties.getLockTimeout()));
+	/**
+	 * The effective settings of a migration.
+	 * @param name the migration's name
+	 * @param config its own config
+	 * @param own its {@code backfill.migrations.<name>} properties, if any
+	 * @return the merged settings
+	 */
+	MigrationSettings resolve(String name, DataMigrationConfig config, BackfillProperties.@Nullable Migration own) {
+		BackfillProperties.Migration property = (own != null) ? own : new BackfillProperties.Migration();
+		return new MigrationSettings(name, property.isEnabled(),
+				first(property.getBatchSize(), config.batchSize(), this.properties.getBatchSize()),
+				first(property.getThrottle(), config.throttle(), this.properties.getThrottle()),
+				first(null, config.keyColumn(), Setting.DEFAULT_KEY_COLUMN),
+				first(property.getTransactional(), config.transactional(), this.properties.isTransactional()),
+				first(property.getStatementTimeout(), config.statementTimeout(),
+						this.properties.getStatementTimeout()),
+				first(property.getLockTimeout(), config.lockTimeout(), this.properties.getLockTimeout()));
 	}
 
-	private static <T> T first(T property, T config, T global) {
+	/** The first value set; the global value is set for every setting that has a default. */
+	private static <T> @Nullable T first(@Nullable T property, @Nullable T config, @Nullable T global) {
 		if (property != null) {
 			return property;
 		}
 		return (config != null) ? config : global;
 	}
-
 
 }

@@ -11,8 +11,8 @@ import javax.sql.DataSource;
 import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
-import dev.backfill.runner.MigrationDatabase;
-import dev.backfill.runner.MigrationTarget;
+import dev.backfill.internal.runner.MigrationDatabase;
+import dev.backfill.internal.runner.MigrationTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +62,7 @@ final class MigrationTargets {
 			if (config == null) {
 				config = DataMigrationConfig.DEFAULTS;
 			}
-			targets.add(new MigrationTarget(migration, resolver.resolve(name, config),
+			targets.add(new MigrationTarget(migration, resolver.resolve(name, config, this.properties.getMigrations().get(name)),
 					databaseOf(name, config.dataSource())));
 		}
 		return targets;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.backfill.runner.MigrationListener;
+import dev.backfill.MigrationListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.Timer;
  * {@code backfill.batch} (tags {@code migration}, {@code outcome} = {@code success} or
  * {@code failure}) and counter {@code backfill.batch.retries} (tags {@code migration},
  * {@code exception}).
+ *
+ * @since 0.1.0
  */
 public final class MicrometerMigrationListener implements MigrationListener {
 

@@ -7,13 +7,13 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import dev.backfill.BackfillMode;
 import dev.backfill.DataMigration;
+import dev.backfill.MigrationListener;
+import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.MigrationTarget;
+import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.metrics.MicrometerMigrationListener;
-import dev.backfill.runner.BackfillMode;
-import dev.backfill.runner.BackfillRunner;
-import dev.backfill.runner.MigrationListener;
-import dev.backfill.runner.MigrationTarget;
-import dev.backfill.runner.RunnerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -160,7 +160,7 @@ class BackfillAutoConfigurationTests {
 
 		@Bean
 		BackfillRunner userRunner() {
-			return new BackfillRunner(List.of(), RunnerSettings.DEFAULTS, MigrationListener.NONE);
+			return new BackfillRunner(List.of(), defaultRunnerSettings(), MigrationListener.NONE);
 		}
 
 		@Bean
@@ -222,6 +222,14 @@ class BackfillAutoConfigurationTests {
 			return 0;
 		}
 
+	}
+
+	/** The runner settings of an application that sets no backfill property. */
+	static RunnerSettings defaultRunnerSettings() {
+		BackfillProperties defaults = new BackfillProperties();
+		return new RunnerSettings(defaults.getLeaseDuration(), defaults.getLockWaitTimeout(),
+				defaults.getRetry().getMaxAttempts(), defaults.getRetry().getInitialBackoff(),
+				defaults.getRetry().getMaxBackoff());
 	}
 
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.backfill.DataMigration;
-import dev.backfill.runner.BackfillRunner;
+import dev.backfill.internal.runner.BackfillRunner;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;

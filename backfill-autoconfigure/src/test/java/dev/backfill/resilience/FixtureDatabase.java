@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.UUID;
 
-import dev.backfill.runner.MigrationDatabase;
-import dev.backfill.store.MigrationStore;
-import dev.backfill.store.SqlDialect;
+import dev.backfill.internal.runner.MigrationDatabase;
+import dev.backfill.internal.store.MigrationStore;
+import dev.backfill.internal.store.SqlDialect;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.Tracking;

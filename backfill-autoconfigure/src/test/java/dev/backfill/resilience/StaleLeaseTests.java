@@ -7,7 +7,7 @@ import java.util.Map;
 
 import dev.backfill.DataMigrationException;
 import dev.backfill.autoconfigure.BackfillApplicationRunner;
-import dev.backfill.runner.BackfillRunner;
+import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.testsupport.TestDatabase;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 import dev.backfill.benchmarks.BenchmarkReport.Accounting;
 import dev.backfill.benchmarks.BenchmarkReport.HeapRun;
 import dev.backfill.benchmarks.BenchmarkReport.VariantRun;
-import dev.backfill.runner.MigrationDatabase;
+import dev.backfill.internal.runner.MigrationDatabase;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 

@@ -5,9 +5,9 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 
-import dev.backfill.runner.MigrationDatabase;
-import dev.backfill.runner.MigrationListener;
-import dev.backfill.runner.MigrationResult;
+import dev.backfill.MigrationListener;
+import dev.backfill.internal.runner.MigrationDatabase;
+import dev.backfill.internal.runner.MigrationResult;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 

@@ -4,15 +4,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.backfill.BackfillMode;
 import dev.backfill.DataMigration;
-import dev.backfill.runner.BackfillMode;
-import dev.backfill.runner.BackfillRunner;
-import dev.backfill.runner.MigrationDatabase;
-import dev.backfill.runner.MigrationListener;
-import dev.backfill.runner.MigrationResult;
-import dev.backfill.runner.MigrationSettings;
-import dev.backfill.runner.MigrationTarget;
-import dev.backfill.runner.RunnerSettings;
+import dev.backfill.MigrationListener;
+import dev.backfill.autoconfigure.BackfillProperties;
+import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.MigrationDatabase;
+import dev.backfill.internal.runner.MigrationResult;
+import dev.backfill.internal.runner.MigrationTarget;
+import dev.backfill.internal.settings.MigrationSettings;
+import dev.backfill.internal.settings.RunnerSettings;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -80,7 +81,7 @@ final class StarterVariant implements Variant {
 			}
 		};
 		List<MigrationResult> results = new BackfillRunner(List.of(new MigrationTarget(migration, settings, database)),
-				RunnerSettings.DEFAULTS, listener)
+				defaultRunnerSettings(), listener)
 			.run(BackfillMode.BLOCKING);
 		return results.get(0);
 	}
@@ -120,6 +121,14 @@ final class StarterVariant implements Variant {
 				});
 			}
 		};
+	}
+
+	/** The runner settings of an application that sets no backfill property. */
+	static RunnerSettings defaultRunnerSettings() {
+		BackfillProperties defaults = new BackfillProperties();
+		return new RunnerSettings(defaults.getLeaseDuration(), defaults.getLockWaitTimeout(),
+				defaults.getRetry().getMaxAttempts(), defaults.getRetry().getInitialBackoff(),
+				defaults.getRetry().getMaxBackoff());
 	}
 
 }

@@ -1,0 +1,50 @@
+package dev.backfill;
+
+import java.time.Duration;
+
+/**
+ * Receives what happens to batches, for metrics. Implementations must be fast and must
+ * not throw.
+ *
+ * @since 0.1.0
+ */
+public interface MigrationListener {
+
+	/** A listener that does nothing. */
+	MigrationListener NONE = new MigrationListener() {
+	};
+
+	/**
+	 * The runner reached a migration, whatever happens to it next (it may have completed
+	 * before); lets meters exist, at zero, before the first batch.
+	 * @param migration the migration's name
+	 */
+	default void migrationReached(String migration) {
+	}
+
+	/**
+	 * A batch committed.
+	 * @param migration the migration's name
+	 * @param rows the rows it migrated
+	 * @param duration how long the attempt took
+	 */
+	default void batchSucceeded(String migration, int rows, Duration duration) {
+	}
+
+	/**
+	 * An attempt at a batch failed (it may be retried).
+	 * @param migration the migration's name
+	 * @param duration how long the attempt took
+	 */
+	default void batchFailed(String migration, Duration duration) {
+	}
+
+	/**
+	 * A batch is being retried after a transient failure.
+	 * @param migration the migration's name
+	 * @param cause the failure of the previous attempt
+	 */
+	default void batchRetried(String migration, Throwable cause) {
+	}
+
+}

@@ -1,0 +1,168 @@
+package dev.backfill.internal.runner;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.backfill.BackfillMode;
+import dev.backfill.DataMigrationException;
+import dev.backfill.MigrationListener;
+import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.store.MigrationState;
+import dev.backfill.internal.store.MigrationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs migrations one after another, each on at most one instance at a time: an instance
+ * takes a migration's lease in the tracking table before running it and gives it up when
+ * done; a lease that is not renewed expires and another instance takes over from the
+ * checkpoint.
+ *
+ * @since 0.1.0
+ */
+public final class BackfillRunner {
+
+	private static final Logger logger = LoggerFactory.getLogger(BackfillRunner.class);
+
+	private final List<MigrationTarget> targets;
+
+	private final RunnerSettings settings;
+
+	private final MigrationListener listener;
+
+	private final String owner;
+
+	private final StopSignal stop = new StopSignal();
+
+	/**
+	 * Creates a runner.
+	 * @param targets the migrations, in the order they run
+	 * @param settings the shared settings
+	 * @param listener what to tell about batches
+	 */
+	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener) {
+		this.targets = List.copyOf(targets);
+		this.settings = settings;
+		this.listener = listener;
+		this.owner = ManagementFactory.getRuntimeMXBean().getName() + "#"
+				+ UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/**
+	 * This instance's owner id, as written to {@code lease_owner}.
+	 * @return the owner id
+	 */
+	public String owner() {
+		return this.owner;
+	}
+
+	/**
+	 * The migrations, in the order they run.
+	 * @return the targets
+	 */
+	public List<MigrationTarget> targets() {
+		return this.targets;
+	}
+
+	/**
+	 * Runs every pending migration in order, stopping at the first that fails.
+	 * @param mode {@link BackfillMode#BLOCKING} waits for migrations another instance is
+	 * running and throws on failure; {@link BackfillMode#BACKGROUND} moves on and only logs
+	 * @return what happened to each migration that was reached
+	 * @throws DataMigrationException in blocking mode, when a migration fails or waiting
+	 * for another instance times out
+	 */
+	public List<MigrationResult> run(BackfillMode mode) {
+		List<MigrationResult> results = new ArrayList<>();
+		ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "backfill-lease");
+			thread.setDaemon(true);
+			return thread;
+		});
+		try {
+			for (MigrationTarget target : this.targets) {
+				if (this.stop.isRequested()) {
+					break;
+				}
+				MigrationResult result = runOne(target, mode, heartbeats);
+				results.add(result);
+				if (result.outcome() == MigrationResult.Outcome.FAILED) {
+					if (mode == BackfillMode.BLOCKING) {
+						throw new DataMigrationException(target.name(), result.error(), null);
+					}
+					logger.error("Backfill stops after the failure of migration '{}'; the migrations after it "
+							+ "run on the next start", target.name());
+					break;
+				}
+			}
+			return results;
+		}
+		finally {
+			heartbeats.shutdownNow();
+		}
+	}
+
+	/**
+	 * Asks the runner to stop between batches, leaving running migrations {@code PENDING}
+	 * and resumable. Returns at once.
+	 */
+	public void stop() {
+		this.stop.request();
+	}
+
+	private MigrationResult runOne(MigrationTarget target, BackfillMode mode, ScheduledExecutorService heartbeats) {
+		String name = target.name();
+		this.listener.migrationReached(name);
+		if (!target.settings().enabled()) {
+			logger.info("Backfill migration '{}' is disabled", name);
+			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
+		}
+		MigrationStore store = target.database().store();
+		MigrationState state = store.findOrCreate(name);
+		// Set when waiting starts, not before a run of this instance's own that lost its lease.
+		Long deadline = null;
+		while (true) {
+			if (state.isCompleted()) {
+				logger.debug("Backfill migration '{}' has already completed", name);
+				return MigrationResult.of(name, MigrationResult.Outcome.ALREADY_COMPLETED);
+			}
+			if (store.tryAcquire(name, this.owner, this.settings.leaseDuration())) {
+				MigrationResult result = new MigrationWorker(target, this.settings, this.owner, this.listener,
+						this.stop, heartbeats)
+					.run(store.find(name).orElseThrow());
+				if (result.outcome() != MigrationResult.Outcome.RUNNING_ELSEWHERE || mode == BackfillMode.BACKGROUND) {
+					return result;
+				}
+			}
+			else if (mode == BackfillMode.BACKGROUND) {
+				logger.info("Backfill migration '{}' is being run by another instance; moving on", name);
+				return MigrationResult.of(name, MigrationResult.Outcome.RUNNING_ELSEWHERE);
+			}
+			state = store.find(name).orElseThrow();
+			if (!state.isCompleted()) {
+				if (deadline == null) {
+					deadline = System.nanoTime() + this.settings.lockWaitTimeout().toNanos();
+					logger.info("Backfill migration '{}' is being run by instance {}; waiting for it to complete",
+							name, state.leaseOwner());
+				}
+				else if (System.nanoTime() - deadline > 0) {
+					throw new DataMigrationException(name,
+							"Timed out after " + this.settings.lockWaitTimeout() + " waiting for backfill migration '"
+									+ name + "', which instance " + state.leaseOwner() + " is running (status "
+									+ state.status() + ", lease until " + state.leaseExpiresAt()
+									+ "); raise backfill.lock-wait-timeout or use backfill.mode=background",
+							null);
+				}
+				if (this.stop.await(this.settings.pollInterval())) {
+					return MigrationResult.of(name, MigrationResult.Outcome.STOPPED);
+				}
+				state = store.find(name).orElseThrow();
+			}
+		}
+	}
+
+}

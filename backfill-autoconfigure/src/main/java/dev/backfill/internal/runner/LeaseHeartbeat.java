@@ -1,0 +1,80 @@
+package dev.backfill.internal.runner;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.backfill.internal.store.MigrationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataAccessException;
+
+/**
+ * Keeps a migration's lease alive while a batch takes long: every third of the lease it
+ * renews the lease unless a checkpoint did meanwhile, so fast batches cost no statement
+ * of their own. A frozen instance's heartbeat is frozen too, which is what lets its lease
+ * expire.
+ */
+final class LeaseHeartbeat {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeaseHeartbeat.class);
+
+	private final MigrationStore store;
+
+	private final String migration;
+
+	private final String owner;
+
+	private final Duration lease;
+
+	private final AtomicLong lastRenewalNanos = new AtomicLong(System.nanoTime());
+
+	private volatile boolean lost;
+
+	LeaseHeartbeat(MigrationStore store, String migration, String owner, Duration lease) {
+		this.store = store;
+		this.migration = migration;
+		this.owner = owner;
+		this.lease = lease;
+	}
+
+	/**
+	 * Starts renewing.
+	 * @param scheduler the thread to renew on
+	 * @return what to cancel when the migration ends here
+	 */
+	ScheduledFuture<?> start(ScheduledExecutorService scheduler) {
+		long period = this.lease.dividedBy(3).toMillis();
+		// Fixed delay, not rate: an instance that was frozen must not fire the missed runs at once.
+		return scheduler.scheduleWithFixedDelay(this::renewIfDue, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/** A checkpoint renewed the lease. */
+	void renewed() {
+		this.lastRenewalNanos.set(System.nanoTime());
+	}
+
+	private void renewIfDue() {
+		if (this.lost || System.nanoTime() - this.lastRenewalNanos.get() < this.lease.dividedBy(3).toNanos()) {
+			return;
+		}
+		try {
+			if (this.store.renew(this.migration, this.owner, this.lease)) {
+				renewed();
+			}
+			else {
+				this.lost = true;
+				logger.warn("Backfill migration '{}': lease of {} could not be renewed; another instance took over",
+						this.migration, this.owner);
+			}
+		}
+		catch (DataAccessException ex) {
+			logger.warn("Backfill migration '{}': lease renewal failed: {}", this.migration,
+					MigrationWorker.describe(ex));
+		}
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.backfill.internal.runner;
+
+import java.time.Duration;
+
+/**
+ * What running one migration on this instance came to.
+ *
+ * @param name the migration's name
+ * @param outcome how it ended here
+ * @param rows rows migrated by this instance in this run
+ * @param batches batches committed by this instance in this run
+ * @param duration how long this instance spent on it
+ * @param error what failed it, for {@link Outcome#FAILED}
+ *
+ * @since 0.1.0
+ */
+public record MigrationResult(String name, Outcome outcome, long rows, long batches, Duration duration,
+		String error) {
+
+	static MigrationResult of(String name, Outcome outcome) {
+		return new MigrationResult(name, outcome, 0, 0, Duration.ZERO, null);
+	}
+
+	/** How a migration's run ended on this instance. */
+	public enum Outcome {
+
+		/** This instance migrated the last batch. */
+		COMPLETED,
+
+		/** It had completed before (here or on another instance); nothing ran. */
+		ALREADY_COMPLETED,
+
+		/** Disabled by {@code backfill.migrations.<name>.enabled=false}. */
+		DISABLED,
+
+		/** Another instance holds its lease (or took it over); this one moved on. */
+		RUNNING_ELSEWHERE,
+
+		/** Stopped between batches on shutdown; resumable. */
+		STOPPED,
+
+		/** A batch failed; recorded as {@code FAILED} with the error. */
+		FAILED
+
+	}
+
+}

@@ -1,0 +1,311 @@
+package dev.backfill.internal.runner;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
+
+import dev.backfill.MigrationListener;
+import dev.backfill.internal.settings.MigrationSettings;
+import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.store.BatchLimits;
+import dev.backfill.internal.store.Checkpoint;
+import dev.backfill.internal.store.MigrationState;
+import dev.backfill.internal.store.MigrationStore;
+import dev.backfill.internal.store.SqlDialect.InlineLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataAccessException;
+
+/**
+ * Runs the batches of one migration whose lease this instance holds: read a batch after
+ * the checkpoint, pass it to {@code migrate}, save the checkpoint (renewing the lease) in
+ * the same transaction, pause, repeat until a batch comes back short. Transient failures
+ * are retried from the checkpoint in the database; anything else fails the migration.
+ */
+final class MigrationWorker {
+
+	private static final Logger logger = LoggerFactory.getLogger(MigrationWorker.class);
+
+	private static final Runnable NO_RESTORE = () -> {
+	};
+
+	private final MigrationTarget target;
+
+	private final MigrationSettings settings;
+
+	private final RunnerSettings runnerSettings;
+
+	private final String owner;
+
+	private final MigrationListener listener;
+
+	private final StopSignal stop;
+
+	private final ScheduledExecutorService heartbeats;
+
+	private final MigrationStore store;
+
+	private final BatchQuery query;
+
+	private final BatchLimits limits;
+
+	private final boolean limitsStatement;
+
+	private final TransientFailures transientFailures;
+
+	private final BatchRetries retries;
+
+	private final LeaseHeartbeat heartbeat;
+
+	private KeyType keyType;
+
+	MigrationWorker(MigrationTarget target, RunnerSettings runnerSettings, String owner, MigrationListener listener,
+			StopSignal stop, ScheduledExecutorService heartbeats) {
+		this.target = target;
+		this.settings = target.settings();
+		this.runnerSettings = runnerSettings;
+		this.owner = owner;
+		this.listener = listener;
+		this.stop = stop;
+		this.heartbeats = heartbeats;
+		this.store = target.database().store();
+		this.limits = this.settings.limits(runnerSettings.leaseDuration());
+		InlineLimits inlineLimits = this.store.dialect().inlineLimits(this.limits);
+		// Limits that ride on the batch's SELECT need no statement of their own.
+		this.limitsStatement = (inlineLimits == null);
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
+				this.settings.batchSize(), inlineLimits);
+		this.transientFailures = new TransientFailures(this.store.dialect());
+		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
+		this.heartbeat = new LeaseHeartbeat(this.store, target.name(), owner, runnerSettings.leaseDuration());
+	}
+
+	/**
+	 * Runs the migration from the checkpoint in {@code state} until it completes, fails,
+	 * loses its lease or is asked to stop.
+	 * @param state the migration's row, read after this instance took the lease
+	 * @return how it ended
+	 */
+	MigrationResult run(MigrationState state) {
+		long started = System.nanoTime();
+		String name = this.target.name();
+		ScheduledFuture<?> renewals = this.heartbeat.start(this.heartbeats);
+		Position position = null;
+		Position start = null;
+		try {
+			this.keyType = this.query.describe(this.target.database().jdbc(), this.transientFailures);
+			start = Position.of(state, this.keyType);
+			position = start;
+			logStart(state);
+			while (!position.completed()) {
+				if (this.stop.isRequested()) {
+					this.store.release(name, this.owner);
+					logger.info("Backfill migration '{}' stopped after {} rows in {} batches; it resumes after key {}",
+							name, position.checkpoint().rowsProcessed(), position.checkpoint().batches(),
+							position.checkpoint().lastKey());
+					return result(MigrationResult.Outcome.STOPPED, start, position, started, null);
+				}
+				position = runBatchWithRetries(position);
+				if (!position.completed()) {
+					this.stop.await(this.settings.throttle());
+				}
+			}
+			MigrationResult result = result(MigrationResult.Outcome.COMPLETED, start, position, started, null);
+			logger.info("Backfill migration '{}' completed: {} rows in {} batches in {} ms ({} rows/s)", name,
+					result.rows(), result.batches(), result.duration().toMillis(), rowsPerSecond(result));
+			return result;
+		}
+		catch (LeaseLostException ex) {
+			logger.warn(ex.getMessage());
+			return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, start, position, started, null);
+		}
+		catch (RuntimeException ex) {
+			String error = (ex instanceof BatchFailedException) ? ex.getMessage()
+					: "Migration '" + name + "' failed: " + describe(ex);
+			recordFailure(error);
+			logger.error(error, rootOf(ex));
+			return result(MigrationResult.Outcome.FAILED, start, position, started, error);
+		}
+		finally {
+			renewals.cancel(false);
+		}
+	}
+
+	private Position runBatchWithRetries(Position from) {
+		return this.retries.run(new BatchAttempts(from), this::attempt);
+	}
+
+	private Position attempt(BatchAttempts attempts) {
+		Position from = attempts.begin(this::reloadPosition);
+		if (from.completed()) {
+			return from;
+		}
+		long started = System.nanoTime();
+		try {
+			Position next = runBatch(from, attempts);
+			this.listener.batchSucceeded(this.target.name(),
+					(int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed()), since(started));
+			return next;
+		}
+		catch (RuntimeException ex) {
+			this.listener.batchFailed(this.target.name(), since(started));
+			attempts.failed(ex);
+			throw ex;
+		}
+	}
+
+	private static Duration since(long startedNanos) {
+		return Duration.ofNanos(System.nanoTime() - startedNanos);
+	}
+
+	private Position runBatch(Position from, BatchAttempts attempts) {
+		if (this.settings.transactional()) {
+			return inTransaction(() -> checkpoint(from, migrate(fetch(from, attempts))));
+		}
+		List<Map<String, Object>> rows = inTransaction(() -> fetch(from, attempts));
+		migrate(rows);
+		return inTransaction(() -> checkpoint(from, rows));
+	}
+
+	private <T> T inTransaction(Supplier<T> work) {
+		MigrationDatabase database = this.target.database();
+		return database.transactions().execute((status) -> {
+			Runnable restore = this.limitsStatement ? this.store.dialect().applyLimits(database.jdbc(), this.limits)
+					: NO_RESTORE;
+			try {
+				return work.get();
+			}
+			finally {
+				restoreQuietly(restore);
+			}
+		});
+	}
+
+	private List<Map<String, Object>> fetch(Position from, BatchAttempts attempts) {
+		List<Map<String, Object>> rows = this.query.fetch(this.target.database().jdbc(), from.lastKey());
+		if (!rows.isEmpty()) {
+			attempts.keys(this.query.keyOf(rows.get(0)), this.query.keyOf(rows.get(rows.size() - 1)));
+		}
+		return rows;
+	}
+
+	private List<Map<String, Object>> migrate(List<Map<String, Object>> rows) {
+		if (rows.isEmpty()) {
+			return rows;
+		}
+		try {
+			this.target.migration().migrate(Collections.unmodifiableList(rows));
+		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new MigrateException(ex);
+		}
+		return rows;
+	}
+
+	private Position checkpoint(Position from, List<Map<String, Object>> rows) {
+		boolean last = rows.size() < this.settings.batchSize();
+		Position next = rows.isEmpty() ? from.completedHere()
+				: from.after(this.query.keyOf(rows.get(rows.size() - 1)), this.keyType, rows.size(), last);
+		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
+				this.runnerSettings.leaseDuration(), last)) {
+			throw new LeaseLostException(this.target.name(), this.owner);
+		}
+		this.heartbeat.renewed();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
+					next.checkpoint().batches(), rows.size(), next.checkpoint().lastKey());
+		}
+		return next;
+	}
+
+	/**
+	 * After a failed attempt the batch may or may not have committed: ask the database. If
+	 * the migration completed beyond that one batch, another instance took over and
+	 * completed it while this one was cut off (frozen, disconnected): its lease is lost.
+	 */
+	private Position reloadPosition(Position failedFrom) {
+		MigrationState state = this.store.find(this.target.name()).orElseThrow();
+		// The completing batch (or an empty last one) may be the failed attempt's own, its
+		// commit acknowledgement lost; an instance that took over from the same checkpoint
+		// and completed in that one batch did the same work.
+		boolean completedByFailedAttempt = state.isCompleted()
+				&& state.batches() <= failedFrom.checkpoint().batches() + 1;
+		if (!completedByFailedAttempt && !this.owner.equals(state.leaseOwner())) {
+			throw new LeaseLostException(this.target.name(), this.owner);
+		}
+		return Position.of(state, this.keyType);
+	}
+
+	private void recordFailure(String error) {
+		try {
+			if (!this.store.fail(this.target.name(), this.owner, error)) {
+				logger.warn("Backfill migration '{}': failure not recorded, the lease had passed to another instance",
+						this.target.name());
+			}
+		}
+		catch (DataAccessException ex) {
+			logger.error("Backfill migration '{}': could not record its failure: {}", this.target.name(),
+					describe(ex));
+		}
+	}
+
+	private void logStart(MigrationState state) {
+		if (state.lastKey() == null) {
+			logger.info("Backfill migration '{}' starting (batch size {}, throttle {} ms, key {})",
+					this.target.name(), this.settings.batchSize(), this.settings.throttle().toMillis(),
+					this.settings.keyColumn());
+		}
+		else {
+			logger.info("Backfill migration '{}' resuming after key {} ({} rows in {} batches done; batch size {}, "
+					+ "throttle {} ms)", this.target.name(), state.lastKey(), state.rowsProcessed(), state.batches(),
+					this.settings.batchSize(), this.settings.throttle().toMillis());
+		}
+	}
+
+	private static void restoreQuietly(Runnable restore) {
+		try {
+			restore.run();
+		}
+		catch (RuntimeException ex) {
+			// The connection may be gone with the batch; a live one keeps the settings.
+			logger.debug("Could not restore the connection's settings after a batch: {}", ex.getMessage());
+		}
+	}
+
+	private MigrationResult result(MigrationResult.Outcome outcome, Position start, Position end, long startedNanos,
+			String error) {
+		boolean moved = start != null && end != null;
+		long rows = moved ? end.checkpoint().rowsProcessed() - start.checkpoint().rowsProcessed() : 0;
+		long batches = moved ? end.checkpoint().batches() - start.checkpoint().batches() : 0;
+		return new MigrationResult(this.target.name(), outcome, rows, batches, since(startedNanos), error);
+	}
+
+	private static long rowsPerSecond(MigrationResult result) {
+		long millis = Math.max(1, result.duration().toMillis());
+		return result.rows() * 1000 / millis;
+	}
+
+	static String describe(Throwable failure) {
+		Throwable root = rootOf(failure);
+		String message = (root.getMessage() != null) ? root.getMessage().strip() : "";
+		return root.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+	}
+
+	private static Throwable rootOf(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof MigrateException || cause instanceof BatchFailedException
+				|| cause instanceof DataAccessException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+}

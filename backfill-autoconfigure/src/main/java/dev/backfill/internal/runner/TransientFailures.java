@@ -1,0 +1,56 @@
+package dev.backfill.internal.runner;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+
+import dev.backfill.internal.store.SqlDialect;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+
+/**
+ * Tells transient failures (worth retrying) from the rest: Spring's translation of SQL
+ * exceptions for deadlocks, serialization failures, lock and statement timeouts
+ * ({@link TransientDataAccessException}) and lost or refused connections
+ * ({@link DataAccessResourceFailureException}, {@link RecoverableDataAccessException},
+ * failures to begin or commit a transaction), and the database's own codes for what that
+ * translation leaves uncategorized ({@link SqlDialect#isTransient(SQLException)}).
+ */
+final class TransientFailures {
+
+	private final SqlDialect dialect;
+
+	TransientFailures(SqlDialect dialect) {
+		this.dialect = dialect;
+	}
+
+	/**
+	 * Whether the failure, or any of its causes, is transient.
+	 * @param failure the failure
+	 * @return {@code true} if retrying may succeed
+	 */
+	boolean isTransient(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof LeaseLostException || cause instanceof InvalidMigrationException) {
+				return false;
+			}
+			if (cause instanceof TransientDataAccessException || cause instanceof RecoverableDataAccessException
+					|| cause instanceof DataAccessResourceFailureException
+					|| cause instanceof CannotCreateTransactionException
+					|| cause instanceof TransactionSystemException || cause instanceof SQLTransientException
+					|| cause instanceof SQLRecoverableException
+					|| (cause instanceof SQLException sqlException && this.dialect.isTransient(sqlException))) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
+	}
+
+}

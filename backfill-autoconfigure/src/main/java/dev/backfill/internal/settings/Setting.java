@@ -1,0 +1,143 @@
+package dev.backfill.internal.settings;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+import dev.backfill.internal.store.MigrationStore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rule of each setting, in one place: {@code DataMigrationConfig}'s builder, the
+ * global {@code backfill.*} properties and the per-migration
+ * {@code backfill.migrations.<name>.*} properties all check a value with the same rule
+ * and report it with the same reason, so a value is valid from every source or from none.
+ * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}).
+ *
+ * @param <T> the value's type
+ *
+ * @since 0.1.0
+ */
+public final class Setting<T> {
+
+	/** Rows per batch. */
+	public static final Setting<Integer> BATCH_SIZE = new Setting<>("batchSize", "batch-size", (size) -> size >= 1,
+			"must be at least 1");
+
+	/** Pause between two batches. */
+	public static final Setting<Duration> THROTTLE = new Setting<>("throttle", "throttle",
+			(pause) -> !pause.isNegative(), "must not be negative");
+
+	/** Column ordering and resuming a migration. */
+	public static final Setting<String> KEY_COLUMN = new Setting<>("keyColumn", "key-column",
+			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);
+
+	/** The key column of a migration that names none. */
+	public static final String DEFAULT_KEY_COLUMN = "id";
+
+	/** Bean name of a migration's DataSource. */
+	public static final Setting<String> DATA_SOURCE = new Setting<>("dataSource", "data-source",
+			(name) -> !name.isBlank(), "must not be blank");
+
+	/** Whether a batch's writes and its checkpoint share one transaction. */
+	public static final Setting<Boolean> TRANSACTIONAL = new Setting<>("transactional", "transactional",
+			(flag) -> true, "");
+
+	/** Longest a statement of a batch may run. */
+	public static final Setting<Duration> STATEMENT_TIMEOUT = new Setting<>("statementTimeout", "statement-timeout",
+			Setting::isPositive, "must be positive (leave it unset for no limit)");
+
+	/** Longest a statement of a batch may wait for a lock. */
+	public static final Setting<Duration> LOCK_TIMEOUT = new Setting<>("lockTimeout", "lock-timeout",
+			Setting::isPositive, "must be positive (leave it unset for the database's own)");
+
+	/** How long a lease holds without renewal. */
+	public static final Setting<Duration> LEASE_DURATION = new Setting<>("leaseDuration", "lease-duration",
+			(lease) -> lease.compareTo(Duration.ofSeconds(1)) >= 0, "must be at least 1s");
+
+	/** How long blocking mode waits for another instance's migration. */
+	public static final Setting<Duration> LOCK_WAIT_TIMEOUT = new Setting<>("lockWaitTimeout", "lock-wait-timeout",
+			(wait) -> !wait.isNegative(), "must not be negative");
+
+	/** Attempts of a batch, the first included. */
+	public static final Setting<Integer> RETRY_MAX_ATTEMPTS = new Setting<>("retryMaxAttempts",
+			"retry.max-attempts", (attempts) -> attempts >= 1, "must be at least 1");
+
+	/** Pause before the first retry. */
+	public static final Setting<Duration> RETRY_INITIAL_BACKOFF = new Setting<>("retryInitialBackoff",
+			"retry.initial-backoff", (pause) -> !pause.isNegative(), "must not be negative");
+
+	/** Longest pause between two attempts. */
+	public static final Setting<Duration> RETRY_MAX_BACKOFF = new Setting<>("retryMaxBackoff", "retry.max-backoff",
+			(pause) -> !pause.isNegative(), "must not be negative");
+
+	/** The tracking table's name. */
+	public static final Setting<String> TABLE_NAME = new Setting<>("tableName", "table-name",
+			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);
+
+	private final String name;
+
+	private final String property;
+
+	private final Predicate<T> rule;
+
+	private final String reason;
+
+	private Setting(String name, String property, Predicate<T> rule, String reason) {
+		this.name = name;
+		this.property = property;
+		this.rule = rule;
+		this.reason = reason;
+	}
+
+	/**
+	 * The setting's name in {@code DataMigrationConfig}'s builder.
+	 * @return e.g. {@code batchSize}
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * The setting's property name, relative to {@code backfill.} or to
+	 * {@code backfill.migrations.<name>.}.
+	 * @return e.g. {@code batch-size}
+	 */
+	public String property() {
+		return this.property;
+	}
+
+	/**
+	 * What is wrong with a value.
+	 * @param value the value; {@code null} (unset) is never wrong here
+	 * @return the reason, or {@code null} if the value is valid or unset
+	 */
+	public @Nullable String problemWith(@Nullable T value) {
+		return (value == null || this.rule.test(value)) ? null : this.reason;
+	}
+
+	/**
+	 * Checks a value given to {@code DataMigrationConfig}'s builder.
+	 * @param value the value
+	 * @return the value
+	 * @throws IllegalArgumentException naming the setting, the value and the rule
+	 */
+	public T requireValid(T value) {
+		Objects.requireNonNull(value, this.name);
+		String problem = problemWith(value);
+		if (problem != null) {
+			throw new IllegalArgumentException(this.name + " " + problem + " but was " + value);
+		}
+		return value;
+	}
+
+	private static boolean isPositive(Duration duration) {
+		return !duration.isNegative() && !duration.isZero();
+	}
+
+	@Override
+	public String toString() {
+		return this.name;
+	}
+
+}

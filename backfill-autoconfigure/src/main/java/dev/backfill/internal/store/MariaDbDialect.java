@@ -1,0 +1,87 @@
+package dev.backfill.internal.store;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * MariaDB and MySQL: {@code DATETIME(6)}, and session variables for the batch limits,
+ * saved into user variables and restored before the transaction ends because a pooled
+ * connection outlives the batch.
+ */
+final class MariaDbDialect implements SqlDialect {
+
+	/**
+	 * Lock wait timeout, deadlock, max_statement_time exceeded, connection killed, server
+	 * shutdown, server gone away, connection lost.
+	 */
+	private static final Set<Integer> TRANSIENT_CODES = Set.of(1205, 1213, 1969, 1927, 1053, 2006, 2013);
+
+	@Override
+	public String name() {
+		return "MariaDB";
+	}
+
+	@Override
+	public String currentTimestamp() {
+		return "CURRENT_TIMESTAMP(6)";
+	}
+
+	@Override
+	public String currentTimestampPlusMillis() {
+		return "TIMESTAMPADD(MICROSECOND, ? * 1000, CURRENT_TIMESTAMP(6))";
+	}
+
+	@Override
+	public String timestampType() {
+		return "DATETIME(6)";
+	}
+
+	@Override
+	public String longTextType() {
+		return "TEXT";
+	}
+
+	@Override
+	public boolean isTransient(SQLException ex) {
+		return SqlDialect.super.isTransient(ex) || TRANSIENT_CODES.contains(ex.getErrorCode())
+				|| "70100".equals(ex.getSQLState());
+	}
+
+	@Override
+	public Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits) {
+		if (limits.isEmpty()) {
+			return () -> {
+			};
+		}
+		List<String> assignments = new ArrayList<>();
+		List<String> restores = new ArrayList<>();
+		// Numbers are written as literals: MariaDB refuses bound parameters for some of these
+		// variables ("Incorrect argument type"), and they are computed here, never user text.
+		// max_statement_time is in (fractional) seconds, the other two in whole seconds.
+		add(assignments, restores, "max_statement_time", limits.statementTimeout(), false);
+		add(assignments, restores, "innodb_lock_wait_timeout", limits.lockTimeout(), true);
+		add(assignments, restores, "idle_transaction_timeout", limits.idleTimeout(), true);
+		jdbc.update("SET " + String.join(", ", assignments));
+		String restore = "SET " + String.join(", ", restores);
+		return () -> jdbc.update(restore);
+	}
+
+	private static void add(List<String> assignments, List<String> restores, String variable, Duration value,
+			boolean wholeSeconds) {
+		if (value == null) {
+			return;
+		}
+		String saved = "@backfill_saved_" + variable;
+		assignments.add(saved + " = @@SESSION." + variable);
+		long millis = SqlDialect.millis(value);
+		String seconds = wholeSeconds ? Long.toString((millis + 999) / 1000) : Double.toString(millis / 1000.0);
+		assignments.add("SESSION " + variable + " = " + seconds);
+		restores.add("SESSION " + variable + " = " + saved);
+	}
+
+}

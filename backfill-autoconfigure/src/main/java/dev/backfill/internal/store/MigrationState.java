@@ -1,0 +1,35 @@
+package dev.backfill.internal.store;
+
+import java.time.Instant;
+
+/**
+ * One row of the tracking table: where a migration stands.
+ *
+ * @param name the migration's name (its bean name)
+ * @param status its status
+ * @param lastKey the key of the last row of the last committed batch, as text, or
+ * {@code null} before the first batch
+ * @param rowsProcessed rows passed to {@code migrate} in committed batches
+ * @param batches committed batches
+ * @param startedAt when it first started
+ * @param updatedAt when its row last changed
+ * @param completedAt when it completed
+ * @param lastError the error that failed it, if any
+ * @param leaseOwner the instance running it, if any
+ * @param leaseExpiresAt until when that instance's lease holds
+ *
+ * @since 0.1.0
+ */
+public record MigrationState(String name, MigrationStatus status, String lastKey, long rowsProcessed, long batches,
+		Instant startedAt, Instant updatedAt, Instant completedAt, String lastError, String leaseOwner,
+		Instant leaseExpiresAt) {
+
+	/**
+	 * Whether the migration has completed and must not run again.
+	 * @return {@code true} once completed
+	 */
+	public boolean isCompleted() {
+		return this.status == MigrationStatus.COMPLETED;
+	}
+
+}

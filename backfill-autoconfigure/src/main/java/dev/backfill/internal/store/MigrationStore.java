@@ -1,0 +1,267 @@
+package dev.backfill.internal.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.BadSqlGrammarException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.JdbcUtils;
+
+/**
+ * The tracking table of one DataSource: one row per migration with its status,
+ * checkpoint, counts and lease.
+ * <p>
+ * Every write that moves a migration forward is conditioned on the caller's lease
+ * ({@code lease_owner}) and on the batch count it last saw, so an owner that lost its
+ * lease, or a stale retry, changes nothing. Writes made inside a Spring-managed
+ * transaction on the same DataSource join it, which is how a batch's checkpoint commits
+ * together with the batch's own writes.
+ *
+ * @since 0.1.0
+ */
+public final class MigrationStore {
+
+	/** What a plain SQL identifier is, for messages. */
+	public static final String PLAIN_IDENTIFIER_RULE = "must be a plain SQL identifier "
+			+ "(a letter or underscore, then letters, digits or underscores, at most 63)";
+
+	private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+	private static final int MAX_ERROR_LENGTH = 4000;
+
+	private final JdbcTemplate jdbc;
+
+	private final SqlDialect dialect;
+
+	private final String table;
+
+	private final String selectSql;
+
+	private final String acquireSql;
+
+	private final String renewSql;
+
+	private final String checkpointSql;
+
+	private final String completeSql;
+
+	private final String failSql;
+
+	private final String releaseSql;
+
+	/**
+	 * Creates a store for a table of the DataSource.
+	 * @param dataSource the DataSource holding the table
+	 * @param dialect the DataSource's dialect
+	 * @param table a plain SQL identifier
+	 */
+	public MigrationStore(DataSource dataSource, SqlDialect dialect, String table) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.dialect = dialect;
+		this.table = requirePlainIdentifier(table);
+		String now = dialect.currentTimestamp();
+		String leaseUntil = dialect.currentTimestampPlusMillis();
+		this.selectSql = "SELECT name, status, last_key, rows_processed, batches, started_at, updated_at, "
+				+ "completed_at, last_error, lease_owner, lease_expires_at FROM " + table + " WHERE name = ?";
+		this.acquireSql = "UPDATE " + table + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = "
+				+ leaseUntil + ", started_at = COALESCE(started_at, " + now + "), updated_at = " + now
+				+ " WHERE name = ? AND status <> 'COMPLETED'"
+				+ " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < " + now + ")";
+		this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + leaseUntil
+				+ " WHERE name = ? AND lease_owner = ?";
+		this.checkpointSql = "UPDATE " + table + " SET last_key = ?, rows_processed = ?, batches = ?, updated_at = "
+				+ now + ", lease_expires_at = " + leaseUntil + " WHERE name = ? AND lease_owner = ? AND batches = ?";
+		this.completeSql = "UPDATE " + table + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, "
+				+ "batches = ?, updated_at = " + now + ", completed_at = " + now
+				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ " WHERE name = ? AND lease_owner = ? AND batches = ?";
+		this.failSql = "UPDATE " + table + " SET status = 'FAILED', last_error = ?, updated_at = " + now
+				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
+		this.releaseSql = "UPDATE " + table + " SET status = 'PENDING', updated_at = " + now
+				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
+	}
+
+	/**
+	 * Checks that a table name is a plain SQL identifier (letters, digits, underscores).
+	 * @param table the name
+	 * @return the name
+	 * @throws IllegalArgumentException if it is not
+	 */
+	public static String requirePlainIdentifier(String table) {
+		if (!isPlainIdentifier(table)) {
+			throw new IllegalArgumentException("'" + table + "' " + PLAIN_IDENTIFIER_RULE);
+		}
+		return table;
+	}
+
+	/**
+	 * Whether a name is a plain SQL identifier, safe to write into SQL unquoted.
+	 * @param name the name
+	 * @return whether it is
+	 */
+	public static boolean isPlainIdentifier(String name) {
+		return name != null && PLAIN_IDENTIFIER.matcher(name).matches();
+	}
+
+	/**
+	 * The dialect of this store's DataSource.
+	 * @return the dialect
+	 */
+	public SqlDialect dialect() {
+		return this.dialect;
+	}
+
+	/**
+	 * The tracking table's name.
+	 * @return the table name
+	 */
+	public String table() {
+		return this.table;
+	}
+
+	/** Creates the tracking table in the connection's current schema unless it exists. */
+	public void createTableIfMissing() {
+		String sql = this.dialect.createTableSql(this.table);
+		try {
+			this.jdbc.execute(sql);
+		}
+		catch (DataIntegrityViolationException ex) {
+			// PostgreSQL: of instances starting at once, all but one may fail CREATE TABLE IF
+			// NOT EXISTS on a unique index of the catalog, once the first has committed the
+			// table; run again, it finds the table.
+			this.jdbc.execute(sql);
+		}
+	}
+
+	/**
+	 * Reads a migration's row.
+	 * @param name the migration
+	 * @return its state, or empty if it has no row yet
+	 */
+	public Optional<MigrationState> find(String name) {
+		List<MigrationState> rows = this.jdbc.query(this.selectSql, MigrationStore::mapState, name);
+		return rows.stream().findFirst();
+	}
+
+	/**
+	 * Reads a migration's row, inserting a {@code PENDING} one first if it has none.
+	 * Concurrent instances may insert at once; the loser's insert is ignored.
+	 * @param name the migration
+	 * @return its state
+	 */
+	public MigrationState findOrCreate(String name) {
+		Optional<MigrationState> existing;
+		try {
+			existing = find(name);
+		}
+		catch (BadSqlGrammarException ex) {
+			throw new IllegalStateException("Cannot read the backfill tracking table '" + this.table
+					+ "' in the connection's current schema (" + ex.getMostSpecificCause().getMessage()
+					+ "); create it with the columns the README lists, or let backfill create it "
+					+ "(backfill.initialize-schema=always)", ex);
+		}
+		return existing.orElseGet(() -> {
+			try {
+				this.jdbc.update("INSERT INTO " + this.table + " (name, status, rows_processed, batches, updated_at)"
+						+ " VALUES (?, 'PENDING', 0, 0, " + this.dialect.currentTimestamp() + ")", name);
+			}
+			catch (DuplicateKeyException ex) {
+				// Another instance inserted it first.
+			}
+			return find(name).orElseThrow();
+		});
+	}
+
+	/**
+	 * Takes the migration's lease unless another owner holds an unexpired one or it has
+	 * completed, and marks it {@code RUNNING}.
+	 * @param name the migration
+	 * @param owner this runner's owner id
+	 * @param lease how long the lease holds unless renewed
+	 * @return whether this owner now holds the lease
+	 */
+	public boolean tryAcquire(String name, String owner, Duration lease) {
+		return this.jdbc.update(this.acquireSql, owner, SqlDialect.millis(lease), name, owner) == 1;
+	}
+
+	/**
+	 * Extends the owner's lease.
+	 * @param name the migration
+	 * @param owner the owner
+	 * @param lease the new lease length from now
+	 * @return whether the owner still held the lease
+	 */
+	public boolean renew(String name, String owner, Duration lease) {
+		return this.jdbc.update(this.renewSql, SqlDialect.millis(lease), name, owner) == 1;
+	}
+
+	/**
+	 * Saves a checkpoint and renews the lease, or, when {@code completed}, marks the
+	 * migration {@code COMPLETED} and frees the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the new checkpoint
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param lease the renewed lease length
+	 * @param completed whether this was the last batch
+	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 */
+	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
+			Duration lease, boolean completed) {
+		if (completed) {
+			return this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
+					checkpoint.batches(), name, owner, previousBatches) == 1;
+		}
+		return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
+				checkpoint.batches(), SqlDialect.millis(lease), name, owner, previousBatches) == 1;
+	}
+
+	/**
+	 * Marks the migration {@code FAILED} with the error, keeping its checkpoint, and frees
+	 * the lease.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param error what went wrong
+	 * @return whether the owner still held the lease
+	 */
+	public boolean fail(String name, String owner, String error) {
+		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		return this.jdbc.update(this.failSql, message, name, owner) == 1;
+	}
+
+	/**
+	 * Frees the lease and leaves the migration {@code PENDING}, resumable from its
+	 * checkpoint.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @return whether the owner still held the lease
+	 */
+	public boolean release(String name, String owner) {
+		return this.jdbc.update(this.releaseSql, name, owner) == 1;
+	}
+
+	private static MigrationState mapState(ResultSet rs, int row) throws SQLException {
+		return new MigrationState(rs.getString("name"), MigrationStatus.valueOf(rs.getString("status")),
+				rs.getString("last_key"), rs.getLong("rows_processed"), rs.getLong("batches"),
+				instant(rs, "started_at"), instant(rs, "updated_at"), instant(rs, "completed_at"),
+				rs.getString("last_error"), rs.getString("lease_owner"), instant(rs, "lease_expires_at"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Object value = JdbcUtils.getResultSetValue(rs, rs.findColumn(column), Timestamp.class);
+		return (value instanceof Timestamp timestamp) ? timestamp.toInstant() : null;
+	}
+
+}

@@ -1,0 +1,97 @@
+package dev.backfill.internal.store;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * PostgreSQL: {@code timestamptz}, {@code statement_timestamp()}, and transaction-local
+ * settings ({@code set_config(..., true)}, as {@code SET LOCAL}) that end with the
+ * transaction and so need no restoring.
+ */
+final class PostgresDialect implements SqlDialect {
+
+	/**
+	 * Lock not available (lock_timeout), query canceled (statement_timeout), transaction
+	 * ended by idle_in_transaction_session_timeout, connection ended by an administrator or
+	 * a restart, too many connections.
+	 */
+	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "25P03", "57P01", "57P02",
+			"57P03", "53300");
+
+	@Override
+	public String name() {
+		return "PostgreSQL";
+	}
+
+	@Override
+	public String currentTimestamp() {
+		return "statement_timestamp()";
+	}
+
+	@Override
+	public String currentTimestampPlusMillis() {
+		return "(statement_timestamp() + CAST(? AS BIGINT) * INTERVAL '1 millisecond')";
+	}
+
+	@Override
+	public String timestampType() {
+		return "TIMESTAMPTZ";
+	}
+
+	@Override
+	public String longTextType() {
+		return "TEXT";
+	}
+
+	@Override
+	public boolean isTransient(SQLException ex) {
+		return SqlDialect.super.isTransient(ex) || TRANSIENT_STATES.contains(ex.getSQLState());
+	}
+
+	/**
+	 * Lock and idle-transaction timeouts ride on the batch's {@code SELECT}: a materialized
+	 * CTE calls {@code set_config(..., true)} once, in an init plan that runs before the
+	 * index scan, and the settings hold for the rest of the transaction. A statement
+	 * timeout cannot (PostgreSQL arms it when a statement starts, so it would miss the
+	 * batch's own {@code SELECT}): with one, all settings take a statement of their own.
+	 */
+	@Override
+	public InlineLimits inlineLimits(BatchLimits limits) {
+		if (limits.isEmpty() || limits.statementTimeout() != null) {
+			return null;
+		}
+		return new InlineLimits("WITH backfill_limits AS MATERIALIZED (SELECT " + setConfigCalls(limits) + ") ",
+				"EXISTS (SELECT 1 FROM backfill_limits)");
+	}
+
+	@Override
+	public Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits) {
+		if (!limits.isEmpty()) {
+			// One round trip for all settings; they end with the transaction.
+			jdbc.queryForList("SELECT " + setConfigCalls(limits));
+		}
+		return () -> {
+		};
+	}
+
+	private static String setConfigCalls(BatchLimits limits) {
+		List<String> calls = new ArrayList<>();
+		addSetConfig(calls, "statement_timeout", limits.statementTimeout());
+		addSetConfig(calls, "lock_timeout", limits.lockTimeout());
+		addSetConfig(calls, "idle_in_transaction_session_timeout", limits.idleTimeout());
+		return String.join(", ", calls);
+	}
+
+	private static void addSetConfig(List<String> calls, String setting, Duration value) {
+		if (value != null) {
+			// A number computed here, never user text: safe as a literal.
+			calls.add("set_config('" + setting + "', '" + SqlDialect.millis(value) + "', true)");
+		}
+	}
+
+}

@@ -1,0 +1,151 @@
+package dev.backfill.internal.store;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.time.Duration;
+import java.util.Locale;
+
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * The SQL that differs between databases. The store and runner write portable SQL and
+ * ask the dialect only for these few pieces; one dialect is chosen per DataSource from
+ * its JDBC product name by {@link #forProductName(String)}.
+ *
+ * @since 0.1.0
+ */
+public interface SqlDialect {
+
+	/**
+	 * The dialect's name, for messages.
+	 * @return a short name such as {@code PostgreSQL}
+	 */
+	String name();
+
+	/**
+	 * SQL expression for the database's current time, used for every timestamp and lease
+	 * so that instances with skewed clocks agree.
+	 * @return the expression
+	 */
+	String currentTimestamp();
+
+	/**
+	 * SQL expression for the database's current time plus a number of milliseconds given
+	 * as its single {@code ?} parameter.
+	 * @return the expression
+	 */
+	String currentTimestampPlusMillis();
+
+	/**
+	 * Column type of the tracking table's timestamps.
+	 * @return the type
+	 */
+	String timestampType();
+
+	/**
+	 * Column type for long text ({@code last_error}).
+	 * @return the type
+	 */
+	default String longTextType() {
+		return "VARCHAR(4000)";
+	}
+
+	/**
+	 * Creates the tracking table in the connection's current schema unless it is there.
+	 * @param table the table name, a plain identifier
+	 * @return the DDL
+	 */
+	default String createTableSql(String table) {
+		return "CREATE TABLE IF NOT EXISTS " + table + " (" //
+				+ "name VARCHAR(200) NOT NULL PRIMARY KEY, " //
+				+ "status VARCHAR(16) NOT NULL, " //
+				+ "last_key VARCHAR(1000), " //
+				+ "rows_processed BIGINT NOT NULL, " //
+				+ "batches BIGINT NOT NULL, " //
+				+ "started_at " + timestampType() + ", " //
+				+ "updated_at " + timestampType() + ", " //
+				+ "completed_at " + timestampType() + ", " //
+				+ "last_error " + longTextType() + ", " //
+				+ "lease_owner VARCHAR(200), " //
+				+ "lease_expires_at " + timestampType() + ")";
+	}
+
+	/**
+	 * Applies the limits to the current transaction's connection.
+	 * @param jdbc operations bound to the batch's transaction
+	 * @param limits the limits to apply
+	 * @return what restores the connection's previous settings; run it before the
+	 * transaction ends
+	 */
+	Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits);
+
+	/**
+	 * The limits as part of the batch's own {@code SELECT}, where the database allows it,
+	 * so that they cost no statement of their own: a {@code WITH} clause to put before the
+	 * batch's {@code SELECT} and a predicate to add to its {@code WHERE}.
+	 * @param limits the limits
+	 * @return the inline form, or {@code null} to apply them with
+	 * {@link #applyLimits(JdbcOperations, BatchLimits)} instead
+	 */
+	default InlineLimits inlineLimits(BatchLimits limits) {
+		return null;
+	}
+
+	/**
+	 * Batch limits written into the batch's {@code SELECT}.
+	 *
+	 * @param withClause {@code WITH ...} put before the {@code SELECT}, ending in a space
+	 * @param predicate a condition, true, that makes the {@code SELECT} evaluate the
+	 * {@code WITH} clause before it reads a row
+	 */
+	record InlineLimits(String withClause, String predicate) {
+	}
+
+	/**
+	 * Whether a SQL exception is a transient failure worth retrying: lost connection,
+	 * deadlock, serialization failure, lock or statement timeout. Spring's translation
+	 * leaves some of these uncategorized (it reads SQL states, and this database uses its
+	 * own codes for them), so each dialect adds its codes to the portable SQL state classes
+	 * {@code 08} (connection) and {@code 40} (transaction rollback).
+	 * @param ex the exception
+	 * @return whether retrying may succeed
+	 */
+	default boolean isTransient(SQLException ex) {
+		String state = ex.getSQLState();
+		return ex instanceof SQLTransientException || ex instanceof SQLRecoverableException
+				|| (state != null && (state.startsWith("08") || state.startsWith("40")));
+	}
+
+	/**
+	 * Chooses the dialect for a JDBC product name.
+	 * @param productName {@link java.sql.DatabaseMetaData#getDatabaseProductName()}
+	 * @return the dialect
+	 * @throws IllegalArgumentException for a database that is not supported
+	 */
+	static SqlDialect forProductName(String productName) {
+		String name = (productName != null) ? productName.toLowerCase(Locale.ROOT) : "";
+		if (name.contains("postgres")) {
+			return new PostgresDialect();
+		}
+		if (name.contains("mariadb") || name.contains("mysql")) {
+			return new MariaDbDialect();
+		}
+		if (name.contains("h2")) {
+			return new H2Dialect();
+		}
+		throw new IllegalArgumentException("Database '" + productName
+				+ "' is not supported by backfill; supported are PostgreSQL, MariaDB/MySQL and H2");
+	}
+
+	/**
+	 * A duration in whole milliseconds, at least 1 so that a tiny positive timeout never
+	 * turns into "no timeout" (0).
+	 * @param duration the duration
+	 * @return the milliseconds
+	 */
+	static long millis(Duration duration) {
+		return Math.max(1, duration.toMillis());
+	}
+
+}
