@@ -2,6 +2,8 @@ package dev.backfill.internal.runner;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What running one migration on this instance came to.
  *
@@ -15,7 +17,7 @@ import java.time.Duration;
  * @since 0.1.0
  */
 public record MigrationResult(String name, Outcome outcome, long rows, long batches, Duration duration,
-		String error) {
+		@Nullable String error) {
 
 	static MigrationResult of(String name, Outcome outcome) {
 		return new MigrationResult(name, outcome, 0, 0, Duration.ZERO, null);

@@ -2,6 +2,8 @@ package dev.backfill.internal.store;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Limits applied to one batch's transaction with the database's own mechanism. Any of
  * them may be {@code null} (not applied).
@@ -14,7 +16,8 @@ import java.time.Duration;
  *
  * @since 0.1.0
  */
-public record BatchLimits(Duration statementTimeout, Duration lockTimeout, Duration idleTimeout) {
+public record BatchLimits(@Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
+		@Nullable Duration idleTimeout) {
 
 	/** No limits at all. */
 	public static final BatchLimits NONE = new BatchLimits(null, null, null);

@@ -1,5 +1,7 @@
 package dev.backfill.internal.store;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a migration stands after a batch.
  *
@@ -10,7 +12,7 @@ package dev.backfill.internal.store;
  *
  * @since 0.1.0
  */
-public record Checkpoint(String lastKey, long rowsProcessed, long batches) {
+public record Checkpoint(@Nullable String lastKey, long rowsProcessed, long batches) {
 
 	/**
 	 * The checkpoint after one more batch.

@@ -2,6 +2,8 @@ package dev.backfill.internal.store;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One row of the tracking table: where a migration stands.
  *
@@ -20,9 +22,9 @@ import java.time.Instant;
  *
  * @since 0.1.0
  */
-public record MigrationState(String name, MigrationStatus status, String lastKey, long rowsProcessed, long batches,
-		Instant startedAt, Instant updatedAt, Instant completedAt, String lastError, String leaseOwner,
-		Instant leaseExpiresAt) {
+public record MigrationState(String name, MigrationStatus status, @Nullable String lastKey, long rowsProcessed,
+		long batches, @Nullable Instant startedAt, @Nullable Instant updatedAt, @Nullable Instant completedAt,
+		@Nullable String lastError, @Nullable String leaseOwner, @Nullable Instant leaseExpiresAt) {
 
 	/**
 	 * Whether the migration has completed and must not run again.
