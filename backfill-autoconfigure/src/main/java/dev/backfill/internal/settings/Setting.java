@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
  * global {@code backfill.*} properties and the per-migration
  * {@code backfill.migrations.<name>.*} properties all check a value with the same rule
  * and report it with the same reason, so a value is valid from every source or from none.
- * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}).
+ * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}), but
+ * for the two settings that have no property: the key column ({@link #DEFAULT_KEY_COLUMN})
+ * and the DataSource (the primary one). {@code transactional} has no rule: either value
+ * is valid.
  *
  * @param <T> the value's type
  *
@@ -28,20 +31,16 @@ public final class Setting<T> {
 	public static final Setting<Duration> THROTTLE = new Setting<>("throttle", "throttle",
 			(pause) -> !pause.isNegative(), "must not be negative");
 
-	/** Column ordering and resuming a migration. */
+	/** Column ordering and resuming a migration; set in {@code config()} only, no property. */
 	public static final Setting<String> KEY_COLUMN = new Setting<>("keyColumn", "key-column",
 			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);
 
 	/** The key column of a migration that names none. */
 	public static final String DEFAULT_KEY_COLUMN = "id";
 
-	/** Bean name of a migration's DataSource. */
+	/** Bean name of a migration's DataSource; set in {@code config()} only, no property. */
 	public static final Setting<String> DATA_SOURCE = new Setting<>("dataSource", "data-source",
 			(name) -> !name.isBlank(), "must not be blank");
-
-	/** Whether a batch's writes and its checkpoint share one transaction. */
-	public static final Setting<Boolean> TRANSACTIONAL = new Setting<>("transactional", "transactional",
-			(flag) -> true, "");
 
 	/**
 	 * The longest timeout a batch can be given: the databases take whole milliseconds in
