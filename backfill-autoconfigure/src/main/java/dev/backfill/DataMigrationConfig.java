@@ -209,7 +209,7 @@ public final class DataMigrationConfig {
 
 		/**
 		 * Longest any statement of a batch may run.
-		 * @param statementTimeout the timeout, positive
+		 * @param statementTimeout the timeout, from 1ms to 24d
 		 * @return this builder
 		 */
 		public Builder statementTimeout(Duration statementTimeout) {
@@ -219,7 +219,8 @@ public final class DataMigrationConfig {
 
 		/**
 		 * Longest any statement of a batch may wait for a row or table lock.
-		 * @param lockTimeout the timeout, positive
+		 * @param lockTimeout the timeout, from 1ms to 24d (MariaDB rounds it up to
+		 * whole seconds)
 		 * @return this builder
 		 */
 		public Builder lockTimeout(Duration lockTimeout) {

@@ -42,10 +42,13 @@ public class BackfillProperties implements InitializingBean {
 	/** Whether each batch's writes and its checkpoint commit in one transaction. */
 	private boolean transactional = true;
 
-	/** Longest any statement of a batch may run; unset for no limit. */
+	/** Longest any statement of a batch may run, from 1ms to 24d; unset for no limit. */
 	private @Nullable Duration statementTimeout;
 
-	/** Longest any statement of a batch may wait for a lock; unset for the database's own. */
+	/**
+	 * Longest any statement of a batch may wait for a lock, from 1ms to 24d (whole seconds
+	 * on MariaDB); unset for the database's own.
+	 */
 	private @Nullable Duration lockTimeout;
 
 	/** Name of the tracking table, a plain SQL identifier in the connection's current schema. */

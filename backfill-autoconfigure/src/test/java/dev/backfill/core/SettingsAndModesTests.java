@@ -2,7 +2,6 @@ package dev.backfill.core;
 
 import java.util.Map;
 
-import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
 import dev.backfill.metrics.MicrometerMigrationListener;
 import dev.backfill.testsupport.RecordingMigration;
@@ -22,27 +21,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** Settings precedence, blocking and background modes, and metrics. */
+/**
+ * Disabling a migration, blocking and background modes, and metrics. The precedence of
+ * every setting is in {@link SettingsPrecedenceTests}.
+ */
 class SettingsAndModesTests {
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
-	void perMigrationPropertyOverridesConfigWhichOverridesGlobalProperty(TestDatabase database) {
-		try (TestSchema schema = database.createSchema()) {
-			TestTables.createItems(schema.jdbc(), 300);
-			DataMigrationConfig batchOf20 = DataMigrationConfig.builder().batchSize(20).build();
-			RecordingMigration byProperty = new RecordingMigration("SELECT id FROM items", batchOf20);
-			RecordingMigration byConfig = new RecordingMigration("SELECT id FROM items", batchOf20);
-			RecordingMigration byGlobal = new RecordingMigration("SELECT id FROM items");
-			try (ConfigurableApplicationContext app = TestApps.run(schema,
-					Map.of("byProperty", byProperty, "byConfig", byConfig, "byGlobal", byGlobal),
-					"backfill.batch-size=50", "backfill.migrations.byProperty.batch-size=30", "backfill.throttle=0")) {
-				assertThat(byProperty.batches()).hasSize(10).allSatisfy((batch) -> assertThat(batch).hasSize(30));
-				assertThat(byConfig.batches()).hasSize(15).allSatisfy((batch) -> assertThat(batch).hasSize(20));
-				assertThat(byGlobal.batches()).hasSize(6).allSatisfy((batch) -> assertThat(batch).hasSize(50));
-			}
-		}
-	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")

@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
  * global {@code backfill.*} properties and the per-migration
  * {@code backfill.migrations.<name>.*} properties all check a value with the same rule
  * and report it with the same reason, so a value is valid from every source or from none.
- * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}).
+ * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}), but
+ * for the two settings that have no property: the key column ({@link #DEFAULT_KEY_COLUMN})
+ * and the DataSource (the primary one). {@code transactional} has no rule: either value
+ * is valid.
  *
  * @param <T> the value's type
  *
@@ -28,32 +31,36 @@ public final class Setting<T> {
 	public static final Setting<Duration> THROTTLE = new Setting<>("throttle", "throttle",
 			(pause) -> !pause.isNegative(), "must not be negative");
 
-	/** Column ordering and resuming a migration. */
+	/** Column ordering and resuming a migration; set in {@code config()} only, no property. */
 	public static final Setting<String> KEY_COLUMN = new Setting<>("keyColumn", "key-column",
 			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);
 
 	/** The key column of a migration that names none. */
 	public static final String DEFAULT_KEY_COLUMN = "id";
 
-	/** Bean name of a migration's DataSource. */
+	/** Bean name of a migration's DataSource; set in {@code config()} only, no property. */
 	public static final Setting<String> DATA_SOURCE = new Setting<>("dataSource", "data-source",
 			(name) -> !name.isBlank(), "must not be blank");
 
-	/** Whether a batch's writes and its checkpoint share one transaction. */
-	public static final Setting<Boolean> TRANSACTIONAL = new Setting<>("transactional", "transactional",
-			(flag) -> true, "");
+	/**
+	 * The longest timeout a batch can be given: the databases take whole milliseconds in
+	 * an int (PostgreSQL refuses more than 2^31-1 ms, about 24.8 days, once the batch runs).
+	 */
+	public static final Duration MAX_TIMEOUT = Duration.ofDays(24);
 
 	/** Longest a statement of a batch may run. */
 	public static final Setting<Duration> STATEMENT_TIMEOUT = new Setting<>("statementTimeout", "statement-timeout",
-			Setting::isPositive, "must be positive (leave it unset for no limit)");
+			(timeout) -> isBetween(timeout, Duration.ofMillis(1), MAX_TIMEOUT),
+			"must be at least 1ms and at most 24d (leave it unset for no limit)");
 
 	/** Longest a statement of a batch may wait for a lock. */
 	public static final Setting<Duration> LOCK_TIMEOUT = new Setting<>("lockTimeout", "lock-timeout",
-			Setting::isPositive, "must be positive (leave it unset for the database's own)");
+			(timeout) -> isBetween(timeout, Duration.ofMillis(1), MAX_TIMEOUT),
+			"must be at least 1ms and at most 24d (leave it unset for the database's own)");
 
-	/** How long a lease holds without renewal. */
+	/** How long a lease holds without renewal; also each batch's idle-transaction timeout. */
 	public static final Setting<Duration> LEASE_DURATION = new Setting<>("leaseDuration", "lease-duration",
-			(lease) -> lease.compareTo(Duration.ofSeconds(1)) >= 0, "must be at least 1s");
+			(lease) -> isBetween(lease, Duration.ofSeconds(1), MAX_TIMEOUT), "must be at least 1s and at most 24d");
 
 	/** How long blocking mode waits for another instance's migration. */
 	public static final Setting<Duration> LOCK_WAIT_TIMEOUT = new Setting<>("lockWaitTimeout", "lock-wait-timeout",
@@ -67,9 +74,9 @@ public final class Setting<T> {
 	public static final Setting<Duration> RETRY_INITIAL_BACKOFF = new Setting<>("retryInitialBackoff",
 			"retry.initial-backoff", (pause) -> !pause.isNegative(), "must not be negative");
 
-	/** Longest pause between two attempts. */
+	/** Longest pause between two attempts; Spring's RetryPolicy refuses zero. */
 	public static final Setting<Duration> RETRY_MAX_BACKOFF = new Setting<>("retryMaxBackoff", "retry.max-backoff",
-			(pause) -> !pause.isNegative(), "must not be negative");
+			(pause) -> !pause.isNegative() && !pause.isZero(), "must be positive");
 
 	/** The tracking table's name. */
 	public static final Setting<String> TABLE_NAME = new Setting<>("tableName", "table-name",
@@ -131,8 +138,8 @@ public final class Setting<T> {
 		return value;
 	}
 
-	private static boolean isPositive(Duration duration) {
-		return !duration.isNegative() && !duration.isZero();
+	private static boolean isBetween(Duration duration, Duration min, Duration max) {
+		return duration.compareTo(min) >= 0 && duration.compareTo(max) <= 0;
 	}
 
 	@Override
