@@ -1,5 +1,6 @@
 package dev.backfill.internal.runner;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Runs the batches of one migration whose lease this instance holds: read a batch after
@@ -108,28 +110,29 @@ final class MigrationWorker {
 					logger.info("Backfill migration '{}' stopped after {} rows in {} batches; it resumes after key {}",
 							name, position.checkpoint().rowsProcessed(), position.checkpoint().batches(),
 							position.checkpoint().lastKey());
-					return result(MigrationResult.Outcome.STOPPED, start, position, started, null);
+					return result(MigrationResult.Outcome.STOPPED, start, position, started, null, null);
 				}
 				position = runBatchWithRetries(position);
 				if (!position.completed()) {
 					this.stop.await(this.settings.throttle());
 				}
 			}
-			MigrationResult result = result(MigrationResult.Outcome.COMPLETED, start, position, started, null);
+			MigrationResult result = result(MigrationResult.Outcome.COMPLETED, start, position, started, null, null);
 			logger.info("Backfill migration '{}' completed: {} rows in {} batches in {} ms ({} rows/s)", name,
 					result.rows(), result.batches(), result.duration().toMillis(), rowsPerSecond(result));
 			return result;
 		}
 		catch (LeaseLostException ex) {
 			logger.warn(ex.getMessage());
-			return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, start, position, started, null);
+			return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, start, position, started, null, null);
 		}
 		catch (RuntimeException ex) {
-			String error = (ex instanceof BatchFailedException) ? ex.getMessage()
-					: "Migration '" + name + "' failed: " + describe(ex);
+			// Both name the migration already.
+			String error = (ex instanceof BatchFailedException || ex instanceof InvalidMigrationException)
+					? ex.getMessage() : "Migration '" + name + "' failed: " + describe(ex);
 			recordFailure(error);
 			logger.error(error, rootOf(ex));
-			return result(MigrationResult.Outcome.FAILED, start, position, started, error);
+			return result(MigrationResult.Outcome.FAILED, start, position, started, error, ex);
 		}
 		finally {
 			renewals.cancel(false);
@@ -153,10 +156,54 @@ final class MigrationWorker {
 			return next;
 		}
 		catch (RuntimeException ex) {
-			this.listener.batchFailed(this.target.name(), since(started));
-			attempts.failed(ex);
-			throw ex;
+			Duration took = since(started);
+			this.listener.batchFailed(this.target.name(), took);
+			RuntimeException failure = classify(causeOf(ex), from, took);
+			attempts.failed(failure);
+			throw failure;
 		}
+	}
+
+	/**
+	 * The batch's own failure rather than the rollback's: when the transaction's connection
+	 * is gone, rolling back fails too, and {@code TransactionTemplate} throws that failure
+	 * and keeps the batch's as its application exception.
+	 */
+	private static RuntimeException causeOf(RuntimeException ex) {
+		if (ex instanceof TransactionSystemException rollback
+				&& rollback.getApplicationException() instanceof RuntimeException batchFailure) {
+			batchFailure.addSuppressed(rollback);
+			return batchFailure;
+		}
+		return ex;
+	}
+
+	/**
+	 * A batch whose transaction the database ended for sitting idle longer than the lease
+	 * fails the same way on every retry, so it is not transient; unless this instance was
+	 * frozen meanwhile and another one took over, in which case it has lost the lease.
+	 */
+	private RuntimeException classify(RuntimeException failure, Position from, Duration took) {
+		Duration lease = this.runnerSettings.leaseDuration();
+		// Only a batch's transaction that spans migrate can sit idle, and not less than it ran.
+		boolean couldHaveSatIdle = this.settings.transactional() && took.compareTo(lease) >= 0;
+		SQLException report = this.transientFailures.idleTransactionEnd(failure, couldHaveSatIdle);
+		if (report == null) {
+			return failure;
+		}
+		try {
+			reloadPosition(from);
+		}
+		catch (LeaseLostException ex) {
+			return ex;
+		}
+		catch (DataAccessException ex) {
+			// Cannot tell; a retry reads the checkpoint again.
+			failure.addSuppressed(ex);
+			return failure;
+		}
+		return new BatchOutlastedLeaseException(this.target.name(), lease, took, this.store.dialect().name(), report,
+				failure);
 	}
 
 	private static Duration since(long startedNanos) {
@@ -281,11 +328,11 @@ final class MigrationWorker {
 	}
 
 	private MigrationResult result(MigrationResult.Outcome outcome, Position start, Position end, long startedNanos,
-			String error) {
+			String error, RuntimeException failure) {
 		boolean moved = start != null && end != null;
 		long rows = moved ? end.checkpoint().rowsProcessed() - start.checkpoint().rowsProcessed() : 0;
 		long batches = moved ? end.checkpoint().batches() - start.checkpoint().batches() : 0;
-		return new MigrationResult(this.target.name(), outcome, rows, batches, since(startedNanos), error);
+		return new MigrationResult(this.target.name(), outcome, rows, batches, since(startedNanos), error, failure);
 	}
 
 	private static long rowsPerSecond(MigrationResult result) {
@@ -295,6 +342,9 @@ final class MigrationWorker {
 
 	static String describe(Throwable failure) {
 		Throwable root = rootOf(failure);
+		if (root instanceof InvalidMigrationException || root instanceof BatchOutlastedLeaseException) {
+			return root.getMessage();
+		}
 		String message = (root.getMessage() != null) ? root.getMessage().strip() : "";
 		return root.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
 	}

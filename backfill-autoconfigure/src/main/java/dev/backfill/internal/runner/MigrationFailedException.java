@@ -1,0 +1,17 @@
+package dev.backfill.internal.runner;
+
+import dev.backfill.DataMigrationException;
+
+/**
+ * A migration failed in blocking mode: it is recorded {@code FAILED}, with this message
+ * as {@code last_error}, and resumes from its checkpoint on the next start.
+ *
+ * @since 0.1.0
+ */
+public final class MigrationFailedException extends DataMigrationException {
+
+	MigrationFailedException(String migration, String message, Throwable cause) {
+		super(migration, message, cause);
+	}
+
+}
