@@ -1,6 +1,5 @@
 package dev.backfill.internal.runner;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
-import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Runs the batches of one migration whose lease this instance holds: read a batch after
@@ -62,6 +60,8 @@ final class MigrationWorker {
 
 	private final BatchRetries retries;
 
+	private final AttemptFailures attemptFailures;
+
 	private final LeaseHeartbeat heartbeat;
 
 	private KeyType keyType;
@@ -84,6 +84,8 @@ final class MigrationWorker {
 				this.settings.batchSize(), inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
+		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
+				runnerSettings.leaseDuration(), this.store.dialect().name(), this.transientFailures);
 		this.heartbeat = new LeaseHeartbeat(this.store, target.name(), owner, runnerSettings.leaseDuration());
 	}
 
@@ -158,52 +160,10 @@ final class MigrationWorker {
 		catch (RuntimeException ex) {
 			Duration took = since(started);
 			this.listener.batchFailed(this.target.name(), took);
-			RuntimeException failure = classify(causeOf(ex), from, took);
+			RuntimeException failure = this.attemptFailures.of(ex, took, () -> reloadPosition(from));
 			attempts.failed(failure);
 			throw failure;
 		}
-	}
-
-	/**
-	 * The batch's own failure rather than the rollback's: when the transaction's connection
-	 * is gone, rolling back fails too, and {@code TransactionTemplate} throws that failure
-	 * and keeps the batch's as its application exception.
-	 */
-	private static RuntimeException causeOf(RuntimeException ex) {
-		if (ex instanceof TransactionSystemException rollback
-				&& rollback.getApplicationException() instanceof RuntimeException batchFailure) {
-			batchFailure.addSuppressed(rollback);
-			return batchFailure;
-		}
-		return ex;
-	}
-
-	/**
-	 * A batch whose transaction the database ended for sitting idle longer than the lease
-	 * fails the same way on every retry, so it is not transient; unless this instance was
-	 * frozen meanwhile and another one took over, in which case it has lost the lease.
-	 */
-	private RuntimeException classify(RuntimeException failure, Position from, Duration took) {
-		Duration lease = this.runnerSettings.leaseDuration();
-		// Only a batch's transaction that spans migrate can sit idle, and not less than it ran.
-		boolean couldHaveSatIdle = this.settings.transactional() && took.compareTo(lease) >= 0;
-		SQLException report = this.transientFailures.idleTransactionEnd(failure, couldHaveSatIdle);
-		if (report == null) {
-			return failure;
-		}
-		try {
-			reloadPosition(from);
-		}
-		catch (LeaseLostException ex) {
-			return ex;
-		}
-		catch (DataAccessException ex) {
-			// Cannot tell; a retry reads the checkpoint again.
-			failure.addSuppressed(ex);
-			return failure;
-		}
-		return new BatchOutlastedLeaseException(this.target.name(), lease, took, this.store.dialect().name(), report,
-				failure);
 	}
 
 	private static Duration since(long startedNanos) {
