@@ -1,6 +1,7 @@
 package dev.backfill.internal.runner;
 
 import dev.backfill.DataMigrationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A migration failed in blocking mode: it is recorded {@code FAILED}, with this message
@@ -10,7 +11,7 @@ import dev.backfill.DataMigrationException;
  */
 public final class MigrationFailedException extends DataMigrationException {
 
-	MigrationFailedException(String migration, String message, Throwable cause) {
+	MigrationFailedException(String migration, @Nullable String message, @Nullable Throwable cause) {
 		super(migration, message, cause);
 	}
 
