@@ -61,8 +61,7 @@ class SchemaInitializationTests {
 			RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
 			assertThatException()
 				.isThrownBy(() -> TestApps.run(schema, Map.of("noTable", migration), "backfill.initialize-schema=never"))
-				.withStackTraceContaining("Cannot read the backfill tracking table 'backfill_migrations'")
-				.withStackTraceContaining("backfill.initialize-schema=always");
+				.withStackTraceContaining("Cannot read the backfill tracking table 'backfill_migrations'");
 			assertThat(migration.batches()).isEmpty();
 			assertThat(schema.jdbc().queryForObject("SELECT SUM(migrated) FROM items", Integer.class)).isZero();
 		}

@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.backfill.BackfillMode;
-import dev.backfill.DataMigrationException;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.MigrationState;
@@ -73,8 +72,11 @@ public final class BackfillRunner {
 	 * @param mode {@link BackfillMode#BLOCKING} waits for migrations another instance is
 	 * running and throws on failure; {@link BackfillMode#BACKGROUND} moves on and only logs
 	 * @return what happened to each migration that was reached
-	 * @throws DataMigrationException in blocking mode, when a migration fails or waiting
-	 * for another instance times out
+	 * @throws MigrationFailedException in blocking mode, when a migration fails
+	 * @throws LockWaitTimeoutException in blocking mode, when waiting for another instance
+	 * times out
+	 * @throws dev.backfill.internal.store.TrackingTableMissingException if the tracking
+	 * table cannot be read
 	 */
 	public List<MigrationResult> run(BackfillMode mode) {
 		List<MigrationResult> results = new ArrayList<>();
@@ -92,7 +94,7 @@ public final class BackfillRunner {
 				results.add(result);
 				if (result.outcome() == MigrationResult.Outcome.FAILED) {
 					if (mode == BackfillMode.BLOCKING) {
-						throw new DataMigrationException(target.name(), result.error(), null);
+						throw new MigrationFailedException(target.name(), result.error(), result.failure());
 					}
 					logger.error("Backfill stops after the failure of migration '{}'; the migrations after it "
 							+ "run on the next start", target.name());
@@ -150,12 +152,7 @@ public final class BackfillRunner {
 							name, state.leaseOwner());
 				}
 				else if (System.nanoTime() - deadline > 0) {
-					throw new DataMigrationException(name,
-							"Timed out after " + this.settings.lockWaitTimeout() + " waiting for backfill migration '"
-									+ name + "', which instance " + state.leaseOwner() + " is running (status "
-									+ state.status() + ", lease until " + state.leaseExpiresAt()
-									+ "); raise backfill.lock-wait-timeout or use backfill.mode=background",
-							null);
+					throw new LockWaitTimeoutException(state, this.settings.lockWaitTimeout());
 				}
 				if (this.stop.await(this.settings.pollInterval())) {
 					return MigrationResult.of(name, MigrationResult.Outcome.STOPPED);

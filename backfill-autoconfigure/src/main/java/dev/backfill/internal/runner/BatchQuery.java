@@ -96,14 +96,19 @@ final class BatchQuery {
 					if (type == null) {
 						throw new InvalidMigrationException("Key column '" + this.keyColumn + "' of migration '"
 								+ this.migration + "' has type " + metaData.getColumnTypeName(i)
-								+ ", which cannot be a key; use an integer, decimal, UUID or text column", null);
+								+ ", which cannot be a key",
+								"Use an integer, decimal, UUID or text column as the key of migration '"
+										+ this.migration + "' (DataMigrationConfig keyColumn).",
+								null);
 					}
 					return type;
 				}
 			}
 			throw new InvalidMigrationException("Base query of migration '" + this.migration
-					+ "' does not select its key column '" + this.keyColumn + "' (it selects " + columns
-					+ "); select it or set the migration's keyColumn", null);
+					+ "' does not select its key column '" + this.keyColumn + "' (it selects " + columns + ")",
+					"Select column '" + this.keyColumn + "' in the base query of migration '" + this.migration
+							+ "', or set its key column (DataMigrationConfig keyColumn) to one the query selects.",
+					null);
 		};
 		try {
 			return jdbc.query(this.probeSql, keyType);

@@ -13,14 +13,15 @@ import org.jspecify.annotations.Nullable;
  * @param batches batches committed by this instance in this run
  * @param duration how long this instance spent on it
  * @param error what failed it, for {@link Outcome#FAILED}
+ * @param failure the exception that failed it, for {@link Outcome#FAILED}
  *
  * @since 0.1.0
  */
 public record MigrationResult(String name, Outcome outcome, long rows, long batches, Duration duration,
-		@Nullable String error) {
+		@Nullable String error, @Nullable Throwable failure) {
 
 	static MigrationResult of(String name, Outcome outcome) {
-		return new MigrationResult(name, outcome, 0, 0, Duration.ZERO, null);
+		return new MigrationResult(name, outcome, 0, 0, Duration.ZERO, null, null);
 	}
 
 	/** How a migration's run ended on this instance. */

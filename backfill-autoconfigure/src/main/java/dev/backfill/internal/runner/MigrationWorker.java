@@ -60,6 +60,8 @@ final class MigrationWorker {
 
 	private final BatchRetries retries;
 
+	private final AttemptFailures attemptFailures;
+
 	private final LeaseHeartbeat heartbeat;
 
 	private KeyType keyType;
@@ -82,6 +84,8 @@ final class MigrationWorker {
 				this.settings.batchSize(), inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
+		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
+				runnerSettings.leaseDuration(), this.store.dialect().name(), this.transientFailures);
 		this.heartbeat = new LeaseHeartbeat(this.store, target.name(), owner, runnerSettings.leaseDuration());
 	}
 
@@ -108,28 +112,29 @@ final class MigrationWorker {
 					logger.info("Backfill migration '{}' stopped after {} rows in {} batches; it resumes after key {}",
 							name, position.checkpoint().rowsProcessed(), position.checkpoint().batches(),
 							position.checkpoint().lastKey());
-					return result(MigrationResult.Outcome.STOPPED, start, position, started, null);
+					return result(MigrationResult.Outcome.STOPPED, start, position, started, null, null);
 				}
 				position = runBatchWithRetries(position);
 				if (!position.completed()) {
 					this.stop.await(this.settings.throttle());
 				}
 			}
-			MigrationResult result = result(MigrationResult.Outcome.COMPLETED, start, position, started, null);
+			MigrationResult result = result(MigrationResult.Outcome.COMPLETED, start, position, started, null, null);
 			logger.info("Backfill migration '{}' completed: {} rows in {} batches in {} ms ({} rows/s)", name,
 					result.rows(), result.batches(), result.duration().toMillis(), rowsPerSecond(result));
 			return result;
 		}
 		catch (LeaseLostException ex) {
 			logger.warn(ex.getMessage());
-			return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, start, position, started, null);
+			return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, start, position, started, null, null);
 		}
 		catch (RuntimeException ex) {
-			String error = (ex instanceof BatchFailedException) ? ex.getMessage()
-					: "Migration '" + name + "' failed: " + describe(ex);
+			// Both name the migration already.
+			String error = (ex instanceof BatchFailedException || ex instanceof InvalidMigrationException)
+					? ex.getMessage() : "Migration '" + name + "' failed: " + describe(ex);
 			recordFailure(error);
 			logger.error(error, rootOf(ex));
-			return result(MigrationResult.Outcome.FAILED, start, position, started, error);
+			return result(MigrationResult.Outcome.FAILED, start, position, started, error, ex);
 		}
 		finally {
 			renewals.cancel(false);
@@ -153,9 +158,11 @@ final class MigrationWorker {
 			return next;
 		}
 		catch (RuntimeException ex) {
-			this.listener.batchFailed(this.target.name(), since(started));
-			attempts.failed(ex);
-			throw ex;
+			Duration took = since(started);
+			this.listener.batchFailed(this.target.name(), took);
+			RuntimeException failure = this.attemptFailures.of(ex, took, () -> reloadPosition(from));
+			attempts.failed(failure);
+			throw failure;
 		}
 	}
 
@@ -281,11 +288,11 @@ final class MigrationWorker {
 	}
 
 	private MigrationResult result(MigrationResult.Outcome outcome, Position start, Position end, long startedNanos,
-			String error) {
+			String error, RuntimeException failure) {
 		boolean moved = start != null && end != null;
 		long rows = moved ? end.checkpoint().rowsProcessed() - start.checkpoint().rowsProcessed() : 0;
 		long batches = moved ? end.checkpoint().batches() - start.checkpoint().batches() : 0;
-		return new MigrationResult(this.target.name(), outcome, rows, batches, since(startedNanos), error);
+		return new MigrationResult(this.target.name(), outcome, rows, batches, since(startedNanos), error, failure);
 	}
 
 	private static long rowsPerSecond(MigrationResult result) {
@@ -295,6 +302,9 @@ final class MigrationWorker {
 
 	static String describe(Throwable failure) {
 		Throwable root = rootOf(failure);
+		if (root instanceof InvalidMigrationException || root instanceof BatchOutlastedLeaseException) {
+			return root.getMessage();
+		}
 		String message = (root.getMessage() != null) ? root.getMessage().strip() : "";
 		return root.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
 	}

@@ -5,6 +5,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 
 import dev.backfill.internal.store.SqlDialect;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -35,7 +36,8 @@ final class TransientFailures {
 	 */
 	boolean isTransient(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof LeaseLostException || cause instanceof InvalidMigrationException) {
+			if (cause instanceof LeaseLostException || cause instanceof InvalidMigrationException
+					|| cause instanceof BatchOutlastedLeaseException) {
 				return false;
 			}
 			if (cause instanceof TransientDataAccessException || cause instanceof RecoverableDataAccessException
@@ -51,6 +53,23 @@ final class TransientFailures {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * The database's report, among the failure's causes, that its idle-transaction guard
+	 * ended the batch's transaction ({@link SqlDialect#endedIdleTransaction}).
+	 * @param failure the failure
+	 * @param couldHaveSatIdle whether the batch's transaction ran at least the idle timeout
+	 * @return the report, or {@code null} if the guard did not end it
+	 */
+	@Nullable SQLException idleTransactionEnd(Throwable failure, boolean couldHaveSatIdle) {
+		for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+			if (cause instanceof SQLException sqlException
+					&& this.dialect.endedIdleTransaction(sqlException, couldHaveSatIdle)) {
+				return sqlException;
+			}
+		}
+		return null;
 	}
 
 }

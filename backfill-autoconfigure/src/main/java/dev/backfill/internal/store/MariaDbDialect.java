@@ -52,6 +52,22 @@ final class MariaDbDialect implements SqlDialect {
 				|| "70100".equals(ex.getSQLState());
 	}
 
+	/**
+	 * MariaDB (10.11) has no code for it: at idle_transaction_timeout it closes the
+	 * connection without a word, and the next statement fails with a socket error (SQL
+	 * state 08000), so a lost connection after the transaction could have sat idle.
+	 */
+	@Override
+	public boolean endedIdleTransaction(SQLException ex, boolean couldHaveSatIdle) {
+		return couldHaveSatIdle && isConnectionLost(ex);
+	}
+
+	/** Adds server gone away and connection lost (client-side codes, no SQL state). */
+	@Override
+	public boolean isConnectionLost(SQLException ex) {
+		return SqlDialect.super.isConnectionLost(ex) || ex.getErrorCode() == 2006 || ex.getErrorCode() == 2013;
+	}
+
 	@Override
 	public Runnable applyLimits(JdbcOperations jdbc, BatchLimits limits) {
 		if (limits.isEmpty()) {

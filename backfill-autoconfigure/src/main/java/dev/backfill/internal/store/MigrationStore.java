@@ -159,6 +159,7 @@ public final class MigrationStore {
 	 * Concurrent instances may insert at once; the loser's insert is ignored.
 	 * @param name the migration
 	 * @return its state
+	 * @throws TrackingTableMissingException if the tracking table cannot be read
 	 */
 	public MigrationState findOrCreate(String name) {
 		Optional<MigrationState> existing;
@@ -166,10 +167,7 @@ public final class MigrationStore {
 			existing = find(name);
 		}
 		catch (BadSqlGrammarException ex) {
-			throw new IllegalStateException("Cannot read the backfill tracking table '" + this.table
-					+ "' in the connection's current schema (" + ex.getMostSpecificCause().getMessage()
-					+ "); create it with the columns the README lists, or let backfill create it "
-					+ "(backfill.initialize-schema=always)", ex);
+			throw new TrackingTableMissingException(name, this.table, ex.getMostSpecificCause().getMessage(), ex);
 		}
 		return existing.orElseGet(() -> {
 			try {

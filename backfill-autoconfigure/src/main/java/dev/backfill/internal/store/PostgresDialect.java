@@ -16,12 +16,17 @@ import org.springframework.jdbc.core.JdbcOperations;
 final class PostgresDialect implements SqlDialect {
 
 	/**
-	 * Lock not available (lock_timeout), query canceled (statement_timeout), transaction
-	 * ended by idle_in_transaction_session_timeout, connection ended by an administrator or
-	 * a restart, too many connections.
+	 * Lock not available (lock_timeout), query canceled (statement_timeout), connection
+	 * ended by an administrator or a restart, too many connections.
 	 */
-	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "25P03", "57P01", "57P02",
-			"57P03", "53300");
+	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "57P01", "57P02", "57P03",
+			"53300");
+
+	/** Connection ended by an administrator (pg_terminate_backend) or a server shutdown. */
+	private static final Set<String> CONNECTION_ENDED_STATES = Set.of("57P01", "57P02");
+
+	/** Connection ended by idle_in_transaction_session_timeout. */
+	private static final String IDLE_IN_TRANSACTION_TIMEOUT = "25P03";
 
 	@Override
 	public String name() {
@@ -51,6 +56,20 @@ final class PostgresDialect implements SqlDialect {
 	@Override
 	public boolean isTransient(SQLException ex) {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_STATES.contains(ex.getSQLState());
+	}
+
+	/**
+	 * SQL state 25P03; or, should the driver have read only the closed socket and not the
+	 * server's last message, a lost connection after the transaction could have sat idle.
+	 */
+	@Override
+	public boolean endedIdleTransaction(SQLException ex, boolean couldHaveSatIdle) {
+		return IDLE_IN_TRANSACTION_TIMEOUT.equals(ex.getSQLState()) || (couldHaveSatIdle && isConnectionLost(ex));
+	}
+
+	@Override
+	public boolean isConnectionLost(SQLException ex) {
+		return SqlDialect.super.isConnectionLost(ex) || CONNECTION_ENDED_STATES.contains(ex.getSQLState());
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.backfill.internal.store;
 
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
@@ -118,10 +119,37 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * Whether a SQL exception reports that the server's idle-transaction guard (the
+	 * {@link BatchLimits#idleTimeout() idle timeout} of the batch limits) ended the
+	 * transaction, by the server's own code for it or, for a server that just closes the
+	 * connection, by a lost connection of a transaction that had run long enough to have
+	 * sat idle that long. Such a failure is not transient: a retry of the same batch sits
+	 * idle as long again.
+	 * @param ex the exception
+	 * @param couldHaveSatIdle whether the transaction ran at least the idle timeout
+	 * @return whether the idle-transaction guard ended the transaction
+	 */
+	default boolean endedIdleTransaction(SQLException ex, boolean couldHaveSatIdle) {
+		return false;
+	}
+
+	/**
+	 * Whether a SQL exception reports a lost connection: SQL state class {@code 08} or the
+	 * JDBC exceptions for a connection that cannot be used again.
+	 * @param ex the exception
+	 * @return whether the connection is gone
+	 */
+	default boolean isConnectionLost(SQLException ex) {
+		String state = ex.getSQLState();
+		return ex instanceof SQLNonTransientConnectionException || ex instanceof SQLRecoverableException
+				|| (state != null && state.startsWith("08"));
+	}
+
+	/**
 	 * Chooses the dialect for a JDBC product name.
 	 * @param productName {@link java.sql.DatabaseMetaData#getDatabaseProductName()}
 	 * @return the dialect
-	 * @throws IllegalArgumentException for a database that is not supported
+	 * @throws UnsupportedDatabaseException for a database that is not supported
 	 */
 	static SqlDialect forProductName(String productName) {
 		String name = (productName != null) ? productName.toLowerCase(Locale.ROOT) : "";
@@ -134,8 +162,7 @@ public interface SqlDialect {
 		if (name.contains("h2")) {
 			return new H2Dialect();
 		}
-		throw new IllegalArgumentException("Database '" + productName
-				+ "' is not supported by backfill; supported are PostgreSQL, MariaDB/MySQL and H2");
+		throw new UnsupportedDatabaseException(productName);
 	}
 
 	/**

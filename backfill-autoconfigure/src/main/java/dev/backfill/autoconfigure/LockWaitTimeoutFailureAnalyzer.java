@@ -1,0 +1,21 @@
+package dev.backfill.autoconfigure;
+
+import dev.backfill.internal.runner.LockWaitTimeoutException;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/** Explains a blocking start that gave up waiting for a migration another instance runs. */
+class LockWaitTimeoutFailureAnalyzer extends AbstractFailureAnalyzer<LockWaitTimeoutException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, LockWaitTimeoutException cause) {
+		return new FailureAnalysis(cause.getMessage(),
+				"Start again once instance " + cause.getOwner() + " has completed migration '"
+						+ cause.getMigration() + "', raise backfill.lock-wait-timeout, or set "
+						+ "backfill.mode=background to start without waiting for it. If that instance is gone, "
+						+ "its lease expires at " + cause.getLeaseExpiresAt() + " and the next start takes over.",
+				cause);
+	}
+
+}
