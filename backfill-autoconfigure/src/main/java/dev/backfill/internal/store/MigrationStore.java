@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
-import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -130,17 +130,34 @@ public final class MigrationStore {
 		return this.table;
 	}
 
-	/** Creates the tracking table in the connection's current schema unless it exists. */
+	/**
+	 * Creates the tracking table in the connection's current schema unless it exists.
+	 * Instances starting at once may all try; each succeeds once the table is there.
+	 * @throws DataAccessException the database's error if creating failed and the table is
+	 * still missing
+	 */
 	public void createTableIfMissing() {
-		String sql = this.dialect.createTableSql(this.table);
 		try {
-			this.jdbc.execute(sql);
+			this.jdbc.execute(this.dialect.createTableSql(this.table));
 		}
-		catch (DataIntegrityViolationException ex) {
-			// PostgreSQL: of instances starting at once, all but one may fail CREATE TABLE IF
-			// NOT EXISTS on a unique index of the catalog, once the first has committed the
-			// table; run again, it finds the table.
-			this.jdbc.execute(sql);
+		catch (DataAccessException ex) {
+			// Of instances creating the table at once, PostgreSQL fails all but one, depending on
+			// when the first commits, with a unique violation on its catalog, 'type already
+			// exists' (42710) or 'relation already exists' (42P07); whatever the form, the
+			// table being there now is what was asked for.
+			if (!tableExists()) {
+				throw ex;
+			}
+		}
+	}
+
+	private boolean tableExists() {
+		try {
+			this.jdbc.queryForList("SELECT 1 FROM " + this.table + " WHERE 1 = 0");
+			return true;
+		}
+		catch (DataAccessException ex) {
+			return false;
 		}
 	}
 
