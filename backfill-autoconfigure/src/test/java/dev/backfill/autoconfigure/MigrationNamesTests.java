@@ -52,6 +52,23 @@ class MigrationNamesTests {
 	}
 
 	@Test
+	void namesThatDifferOnlyInDashesFailStartupSinceOnePropertyKeyWouldConfigureBoth() {
+		try (TestSchema schema = TestDatabases.h2().createSchema()) {
+			TestTables.createItems(schema.jdbc(), 5);
+			Map<String, RecordingMigration> migrations = new LinkedHashMap<>();
+			migrations.put("fix-emails", new RecordingMigration("SELECT id FROM items"));
+			migrations.put("fixEmails", new RecordingMigration("SELECT id FROM items"));
+			assertThatException()
+				.isThrownBy(() -> TestApps.run(schema, migrations, "backfill.migrations.fixemails.enabled=false"))
+				.withStackTraceContaining("Migrations 'fix-emails' and 'fixEmails' have names that differ only in "
+						+ "case or punctuation")
+				.withStackTraceContaining("one backfill.migrations.fixemails.* property would configure both");
+			assertThat(schema.jdbc().queryForObject("SELECT COUNT(*) FROM backfill_migrations", Integer.class))
+				.isZero();
+		}
+	}
+
+	@Test
 	void mariaDbTrackingTableKeepsNamesThatDifferInCaseApart() {
 		try (TestSchema schema = TestDatabases.mariadb().createSchema()) {
 			TestTables.createItems(schema.jdbc(), 5);
