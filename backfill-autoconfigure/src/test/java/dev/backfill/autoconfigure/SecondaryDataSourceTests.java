@@ -19,11 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +32,10 @@ import static org.assertj.core.api.Assertions.assertThatException;
  */
 class SecondaryDataSourceTests {
 
+	private static final boolean PRIMARY = true;
+
+	private static final boolean NOT_PRIMARY = false;
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
 	void migrationOnANamedDataSourceIsTrackedInThatDatabase(TestDatabase database) {
@@ -44,14 +45,8 @@ class SecondaryDataSourceTests {
 					DataMigrationConfig.builder().dataSource("reportingDataSource").batchSize(100).build());
 			try (HikariDataSource primaryDataSource = primary.newDataSource(2);
 					HikariDataSource reportingDataSource = reporting.newDataSource(2);
-					ConfigurableApplicationContext app = TestApps.builder(primary, Map.of("onReporting", migration))
-						.sources(TwoDataSources.class)
-						.initializers((context) -> {
-							context.getBeanFactory().registerSingleton("primaryDataSourceInstance", primaryDataSource);
-							context.getBeanFactory()
-								.registerSingleton("reportingDataSourceInstance", reportingDataSource);
-						})
-						.run()) {
+					ConfigurableApplicationContext app = start(primary, PRIMARY, primaryDataSource, reportingDataSource,
+							Map.of("onReporting", migration))) {
 				assertThat(migration.callsPerKey()).hasSize(250);
 			}
 			assertThat(Tracking.row(reporting.jdbc(), "onReporting").get("status")).isEqualTo("COMPLETED");
@@ -70,7 +65,7 @@ class SecondaryDataSourceTests {
 					DataMigrationConfig.builder().dataSource("reportingDataSource").batchSize(100).build());
 			try (HikariDataSource appDataSource = app.newDataSource(2);
 					HikariDataSource reportingDataSource = reporting.newDataSource(2);
-					ConfigurableApplicationContext context = twoDataSourcesWithoutPrimary(app, appDataSource,
+					ConfigurableApplicationContext context = start(app, NOT_PRIMARY, appDataSource,
 							reportingDataSource, Map.of("onReporting", migration))) {
 				assertThat(migration.callsPerKey()).hasSize(250).containsOnlyKeys(keys(250));
 			}
@@ -86,7 +81,7 @@ class SecondaryDataSourceTests {
 			try (HikariDataSource appDataSource = app.newDataSource(2);
 					HikariDataSource reportingDataSource = reporting.newDataSource(2)) {
 				assertThatException()
-					.isThrownBy(() -> twoDataSourcesWithoutPrimary(app, appDataSource, reportingDataSource,
+					.isThrownBy(() -> start(app, NOT_PRIMARY, appDataSource, reportingDataSource,
 							Map.of("unplaced", migration)))
 					.withStackTraceContaining("Migration 'unplaced' names no DataSource and there is no primary one "
 							+ "among [appDataSource, reportingDataSource]: mark one @Primary or set "
@@ -104,14 +99,10 @@ class SecondaryDataSourceTests {
 					DataMigrationConfig.builder().dataSource("reportingDataSource").build());
 			try (HikariDataSource primaryDataSource = primary.newDataSource(2);
 					HikariDataSource reportingDataSource = reporting.newDataSource(2)) {
-				assertThatException().isThrownBy(() -> TestApps
-					.builder(primary, Map.of("onReporting", migration), "backfill.initialize-schema=never")
-					.sources(TwoDataSources.class)
-					.initializers((context) -> {
-						context.getBeanFactory().registerSingleton("primaryDataSourceInstance", primaryDataSource);
-						context.getBeanFactory().registerSingleton("reportingDataSourceInstance", reportingDataSource);
-					})
-					.run()).withStackTraceContaining("Cannot read the backfill tracking table 'backfill_migrations'");
+				assertThatException()
+					.isThrownBy(() -> start(primary, PRIMARY, primaryDataSource, reportingDataSource,
+							Map.of("onReporting", migration), "backfill.initialize-schema=never"))
+					.withStackTraceContaining("Cannot read the backfill tracking table 'backfill_migrations'");
 			}
 			assertThat(migration.batches()).isEmpty();
 			assertThat(reporting.jdbc()
@@ -121,33 +112,22 @@ class SecondaryDataSourceTests {
 		}
 	}
 
-	private static ConfigurableApplicationContext twoDataSourcesWithoutPrimary(TestSchema app,
-			DataSource appDataSource, DataSource reportingDataSource, Map<String, RecordingMigration> migrations) {
-		return TestApps.builder(app, migrations).initializers((context) -> {
-			context.getBeanFactory().registerSingleton("appDataSource", appDataSource);
-			context.getBeanFactory().registerSingleton("reportingDataSource", reportingDataSource);
+	/**
+	 * Starts an application with two DataSources: the first, {@code primaryDataSource} if
+	 * it is {@code @Primary}, {@code appDataSource} if not, and {@code reportingDataSource}.
+	 */
+	private static ConfigurableApplicationContext start(TestSchema app, boolean firstIsPrimary, DataSource first,
+			DataSource reporting, Map<String, RecordingMigration> migrations, String... properties) {
+		return TestApps.builder(app, migrations, properties).initializers((context) -> {
+			GenericApplicationContext registry = (GenericApplicationContext) context;
+			registry.registerBean(firstIsPrimary ? "primaryDataSource" : "appDataSource", DataSource.class, () -> first,
+					(definition) -> definition.setPrimary(firstIsPrimary));
+			registry.registerBean("reportingDataSource", DataSource.class, () -> reporting);
 		}).run();
 	}
 
 	private static String[] keys(int count) {
 		return IntStream.rangeClosed(1, count).mapToObj(Integer::toString).toArray(String[]::new);
-	}
-
-	/** The application's primary DataSource and a second one, as an application declares them. */
-	@Configuration(proxyBeanMethods = false)
-	static class TwoDataSources {
-
-		@Bean
-		@Primary
-		DataSource primaryDataSource(@Qualifier("primaryDataSourceInstance") DataSource instance) {
-			return instance;
-		}
-
-		@Bean
-		DataSource reportingDataSource(@Qualifier("reportingDataSourceInstance") DataSource instance) {
-			return instance;
-		}
-
 	}
 
 }
