@@ -111,9 +111,12 @@ class MigrationNamesTests {
 					System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
 					EnvironmentVariableApplication.class.getName()));
 			schema.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
+			// Spelled another way on the command line: Spring Boot merges both into each spelling's entry.
+			command.add("--backfill.migrations.fix-phones.enabled=true");
 			Path log = Files.createTempFile("environment-variable-application", ".log");
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 			builder.environment().put("BACKFILL_MIGRATIONS_FIXEMAILS_ENABLED", "false");
+			builder.environment().put("BACKFILL_MIGRATIONS_FIXPHONES_BATCHSIZE", "4");
 			Process process = builder.start();
 			try {
 				assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited within 60 s").isTrue();
@@ -123,7 +126,9 @@ class MigrationNamesTests {
 				process.destroyForcibly();
 			}
 			assertThat(read(log)).contains("Backfill migration 'fixEmails' is disabled");
-			assertThat(Tracking.row(schema.jdbc(), "fixPhones").get("status")).isEqualTo("COMPLETED");
+			Map<String, Object> fixPhones = Tracking.row(schema.jdbc(), "fixPhones");
+			assertThat(fixPhones.get("status")).isEqualTo("COMPLETED");
+			assertThat(((Number) fixPhones.get("batches")).intValue()).as("10 rows in batches of 4").isEqualTo(3);
 			assertThat(schema.jdbc().queryForObject("SELECT COUNT(*) FROM backfill_migrations WHERE name = 'fixEmails'",
 					Integer.class))
 				.isZero();
