@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.Ordered;
 
 /**
  * Starts the {@link BackfillRunner} once the application has started: on the calling
@@ -20,10 +21,20 @@ import org.springframework.context.SmartLifecycle;
  * one worker thread in background mode. On shutdown it asks the runner to stop between
  * batches and waits for it within the shutdown phase's timeout
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}).
+ * <p>
+ * Among the application's {@link ApplicationRunner}s it runs at {@link #DEFAULT_ORDER},
+ * as Spring Batch's job launcher does; {@link #setOrder(int)} moves it before or after the
+ * application's own runners.
  *
  * @since 0.1.0
  */
-public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecycle {
+public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecycle, Ordered {
+
+	/**
+	 * The default order, 0: after runners that ask to go first with a negative order, before
+	 * unordered ones (which come last), like Spring Batch's {@code JobLauncherApplicationRunner}.
+	 */
+	public static final int DEFAULT_ORDER = 0;
 
 	private static final Logger logger = LoggerFactory.getLogger(BackfillApplicationRunner.class);
 
@@ -39,6 +50,8 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 
 	private ExecutorService worker;
 
+	private int order = DEFAULT_ORDER;
+
 	/**
 	 * Creates the application runner.
 	 * @param runner the backfill runner
@@ -47,6 +60,19 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	public BackfillApplicationRunner(BackfillRunner runner, BackfillMode mode) {
 		this.runner = runner;
 		this.mode = mode;
+	}
+
+	@Override
+	public int getOrder() {
+		return this.order;
+	}
+
+	/**
+	 * Sets where it runs among the application's runners.
+	 * @param order the order, {@link #DEFAULT_ORDER} unless set
+	 */
+	public void setOrder(int order) {
+		this.order = order;
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.CompositeMigrationListener;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.metrics.MicrometerMigrationListener;
@@ -19,16 +20,26 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.autoconfigure.init.OnDatabaseInitializationCondition;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Auto-configuration of backfill: runs every {@link DataMigration} bean in keyset batches
  * once the application has started, recording progress in the tracking table.
+ * <p>
+ * It needs a DataSource, not a single one: a migration runs on the DataSource it names,
+ * and one that names none on the only or {@code @Primary} DataSource (startup fails,
+ * naming the migration and the candidates, when there is no such one). It imports Spring
+ * Boot's database initialization ordering itself, so the tracking table is created after
+ * Flyway, Liquibase and SQL scripts even when no other auto-configuration imports it.
  *
  * @since 0.1.0
  */
@@ -38,29 +49,34 @@ import org.springframework.jdbc.core.JdbcTemplate;
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
 @ConditionalOnClass({ DataSource.class, JdbcTemplate.class })
-@ConditionalOnSingleCandidate(DataSource.class)
+@ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = "backfill.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(BackfillProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
 public final class BackfillAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	BackfillSchemaInitializer backfillSchemaInitializer(DataSource dataSource, BackfillProperties properties) {
-		return new BackfillSchemaInitializer(dataSource, properties.getTableName(), properties.getInitializeSchema());
+	@Conditional(OnBackfillSchemaInitializationCondition.class)
+	BackfillSchemaInitializer backfillSchemaInitializer(ObjectProvider<DataSource> dataSources,
+			BackfillProperties properties) {
+		return new BackfillSchemaInitializer(dataSources.getIfUnique(), properties.getTableName(),
+				properties.getInitializeSchema());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
-	BackfillRunner backfillRunner(ConfigurableListableBeanFactory beanFactory, DataSource dataSource,
-			BackfillProperties properties, BackfillSchemaInitializer schemaInitializer,
-			ObjectProvider<MigrationListener> listener) {
-		List<MigrationTarget> targets = new MigrationTargets(beanFactory, dataSource, properties, schemaInitializer)
+	BackfillRunner backfillRunner(ConfigurableListableBeanFactory beanFactory, ObjectProvider<DataSource> dataSources,
+			Environment environment, BackfillProperties properties,
+			ObjectProvider<BackfillSchemaInitializer> schemaInitializer, ObjectProvider<MigrationListener> listeners) {
+		List<MigrationTarget> targets = new MigrationTargets(beanFactory, dataSources.getIfUnique(), environment,
+				properties, schemaInitializer.getIfUnique())
 			.resolve();
 		RunnerSettings settings = new RunnerSettings(properties.getLeaseDuration(), properties.getLockWaitTimeout(),
 				properties.getRetry().getMaxAttempts(), properties.getRetry().getInitialBackoff(),
 				properties.getRetry().getMaxBackoff());
-		return new BackfillRunner(targets, settings, listener.getIfAvailable(() -> MigrationListener.NONE));
+		return new BackfillRunner(targets, settings, new CompositeMigrationListener(listeners.orderedStream().toList()));
 	}
 
 	@Bean
@@ -79,6 +95,15 @@ public final class BackfillAutoConfiguration {
 		@ConditionalOnMissingBean
 		MicrometerMigrationListener backfillMetricsListener(MeterRegistry registry) {
 			return new MicrometerMigrationListener(registry);
+		}
+
+	}
+
+	/** Matches unless {@code backfill.initialize-schema} is {@code never}. */
+	static class OnBackfillSchemaInitializationCondition extends OnDatabaseInitializationCondition {
+
+		OnBackfillSchemaInitializationCondition() {
+			super("Backfill", "backfill.initialize-schema");
 		}
 
 	}

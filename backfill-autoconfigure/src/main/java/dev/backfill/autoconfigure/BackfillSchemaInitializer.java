@@ -4,14 +4,17 @@ import javax.sql.DataSource;
 
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.store.MigrationStore;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 /**
- * Creates the tracking table in the primary DataSource, if missing, when the context
- * starts. Spring Boot knows it as a database initializer (through
+ * Creates the tracking table in the primary DataSource (the only one, or the
+ * {@code @Primary} one; none if there is no such one), if missing, when the context
+ * starts. The auto-configuration defines it only when {@code backfill.initialize-schema}
+ * is not {@code never}. Spring Boot knows it as a database initializer (through
  * {@link BackfillSchemaInitializerDetector}), so it runs after Flyway, Liquibase and
  * {@code spring.sql.init} scripts, and before beans that depend on database
  * initialization. The runner creates the table likewise in any other DataSource a
@@ -21,7 +24,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  */
 public class BackfillSchemaInitializer implements InitializingBean {
 
-	private final DataSource dataSource;
+	private final @Nullable DataSource dataSource;
 
 	private final String tableName;
 
@@ -29,11 +32,12 @@ public class BackfillSchemaInitializer implements InitializingBean {
 
 	/**
 	 * Creates an initializer.
-	 * @param dataSource the DataSource to create the table in
+	 * @param dataSource the DataSource to create the table in at startup, {@code null} for
+	 * none (then only {@link #initialize(DataSource)} creates it)
 	 * @param tableName the table's name
 	 * @param mode when to create it
 	 */
-	public BackfillSchemaInitializer(DataSource dataSource, String tableName, DatabaseInitializationMode mode) {
+	public BackfillSchemaInitializer(@Nullable DataSource dataSource, String tableName, DatabaseInitializationMode mode) {
 		this.dataSource = dataSource;
 		this.tableName = tableName;
 		this.mode = mode;
@@ -41,7 +45,9 @@ public class BackfillSchemaInitializer implements InitializingBean {
 
 	@Override
 	public void afterPropertiesSet() {
-		initialize(this.dataSource);
+		if (this.dataSource != null) {
+			initialize(this.dataSource);
+		}
 	}
 
 	/**

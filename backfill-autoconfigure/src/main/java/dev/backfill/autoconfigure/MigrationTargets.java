@@ -1,6 +1,7 @@
 package dev.backfill.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -13,13 +14,13 @@ import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationTarget;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 
 /**
  * Finds the {@link DataMigration} beans and turns them into runnable targets: named by
@@ -28,29 +29,42 @@ import org.springframework.core.annotation.Order;
  */
 final class MigrationTargets {
 
-	private static final Logger logger = LoggerFactory.getLogger(MigrationTargets.class);
-
 	private final ConfigurableListableBeanFactory beanFactory;
 
-	private final DataSource primaryDataSource;
+	private final @Nullable DataSource primaryDataSource;
+
+	private final Environment environment;
 
 	private final BackfillProperties properties;
 
-	private final BackfillSchemaInitializer schemaInitializer;
+	private final @Nullable BackfillSchemaInitializer schemaInitializer;
 
 	private final Map<DataSource, MigrationDatabase> databases = new IdentityHashMap<>();
 
-	MigrationTargets(ConfigurableListableBeanFactory beanFactory, DataSource primaryDataSource,
-			BackfillProperties properties, BackfillSchemaInitializer schemaInitializer) {
+	/**
+	 * Creates the resolver.
+	 * @param beanFactory where the migrations and DataSources are
+	 * @param primaryDataSource the DataSource of migrations that name none: the only one or
+	 * the {@code @Primary} one, {@code null} if there is no such one
+	 * @param environment where the per-migration properties come from, for warnings
+	 * @param properties the bound properties
+	 * @param schemaInitializer what creates the tracking table in each DataSource, {@code null}
+	 * when it is never to be created
+	 */
+	MigrationTargets(ConfigurableListableBeanFactory beanFactory, @Nullable DataSource primaryDataSource,
+			Environment environment, BackfillProperties properties,
+			@Nullable BackfillSchemaInitializer schemaInitializer) {
 		this.beanFactory = beanFactory;
 		this.primaryDataSource = primaryDataSource;
+		this.environment = environment;
 		this.properties = properties;
 		this.schemaInitializer = schemaInitializer;
 	}
 
 	List<MigrationTarget> resolve() {
 		Map<String, DataMigration> migrations = this.beanFactory.getBeansOfType(DataMigration.class);
-		warnAboutUnknownMigrationProperties(migrations);
+		MigrationNames checkedNames = new MigrationNames(migrations.keySet());
+		checkedNames.warnAboutPropertiesNamingNoMigration(this.environment);
 		List<String> names = new ArrayList<>(migrations.keySet());
 		names.sort(Comparator.comparingInt((String name) -> orderOf(name, migrations.get(name)))
 			.thenComparing(Comparator.naturalOrder()));
@@ -62,7 +76,8 @@ final class MigrationTargets {
 			if (config == null) {
 				config = DataMigrationConfig.DEFAULTS;
 			}
-			targets.add(new MigrationTarget(migration, resolver.resolve(name, config, this.properties.getMigrations().get(name)),
+			BackfillProperties.Migration own = checkedNames.propertiesOf(name, this.properties.getMigrations());
+			targets.add(new MigrationTarget(migration, resolver.resolve(name, config, own),
 					databaseOf(name, config.dataSource())));
 		}
 		return targets;
@@ -76,32 +91,37 @@ final class MigrationTargets {
 		return (order != null) ? order.value() : Ordered.LOWEST_PRECEDENCE;
 	}
 
-	private MigrationDatabase databaseOf(String migration, String dataSourceName) {
-		DataSource dataSource = this.primaryDataSource;
-		if (dataSourceName != null) {
-			try {
-				dataSource = this.beanFactory.getBean(dataSourceName, DataSource.class);
-			}
-			catch (NoSuchBeanDefinitionException ex) {
-				throw new DataMigrationException(migration, "Migration '" + migration + "' names DataSource bean '"
-						+ dataSourceName + "', which does not exist", ex);
-			}
-		}
+	private MigrationDatabase databaseOf(String migration, @Nullable String dataSourceName) {
+		DataSource dataSource = (dataSourceName != null) ? namedDataSource(migration, dataSourceName)
+				: primaryDataSource(migration);
 		return this.databases.computeIfAbsent(dataSource, (source) -> {
-			if (source != this.primaryDataSource) {
+			// The schema initializer bean has created it in the primary one already.
+			if (source != this.primaryDataSource && this.schemaInitializer != null) {
 				this.schemaInitializer.initialize(source);
 			}
 			return MigrationDatabase.of(source, this.properties.getTableName());
 		});
 	}
 
-	private void warnAboutUnknownMigrationProperties(Map<String, DataMigration> migrations) {
-		for (String name : this.properties.getMigrations().keySet()) {
-			if (!migrations.containsKey(name)) {
-				logger.warn("backfill.migrations.{} names no DataMigration bean (there are: {})", name,
-						migrations.keySet());
-			}
+	private DataSource namedDataSource(String migration, String dataSourceName) {
+		try {
+			return this.beanFactory.getBean(dataSourceName, DataSource.class);
 		}
+		catch (NoSuchBeanDefinitionException ex) {
+			throw new DataMigrationException(migration, "Migration '" + migration + "' names DataSource bean '"
+					+ dataSourceName + "', which does not exist", ex);
+		}
+	}
+
+	private DataSource primaryDataSource(String migration) {
+		if (this.primaryDataSource == null) {
+			throw new DataMigrationException(migration,
+					"Migration '" + migration + "' names no DataSource and there is no primary one among "
+							+ Arrays.toString(this.beanFactory.getBeanNamesForType(DataSource.class))
+							+ ": mark one @Primary or set DataMigrationConfig.builder().dataSource(\"...\")",
+					null);
+		}
+		return this.primaryDataSource;
 	}
 
 }

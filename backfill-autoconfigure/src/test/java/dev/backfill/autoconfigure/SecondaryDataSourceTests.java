@@ -1,6 +1,7 @@
 package dev.backfill.autoconfigure;
 
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
@@ -12,22 +13,28 @@ import dev.backfill.testsupport.TestDatabases;
 import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.TestTables;
 import dev.backfill.testsupport.Tracking;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
-/** A migration of another DataSource keeps its tracking row in that DataSource's database. */
+/**
+ * A migration of another DataSource keeps its tracking row in that DataSource's database,
+ * whether or not there is a primary DataSource.
+ */
 class SecondaryDataSourceTests {
+
+	private static final boolean PRIMARY = true;
+
+	private static final boolean NOT_PRIMARY = false;
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
@@ -38,14 +45,8 @@ class SecondaryDataSourceTests {
 					DataMigrationConfig.builder().dataSource("reportingDataSource").batchSize(100).build());
 			try (HikariDataSource primaryDataSource = primary.newDataSource(2);
 					HikariDataSource reportingDataSource = reporting.newDataSource(2);
-					ConfigurableApplicationContext app = TestApps.builder(primary, Map.of("onReporting", migration))
-						.sources(TwoDataSources.class)
-						.initializers((context) -> {
-							context.getBeanFactory().registerSingleton("primaryDataSourceInstance", primaryDataSource);
-							context.getBeanFactory()
-								.registerSingleton("reportingDataSourceInstance", reportingDataSource);
-						})
-						.run()) {
+					ConfigurableApplicationContext app = start(primary, PRIMARY, primaryDataSource, reportingDataSource,
+							Map.of("onReporting", migration))) {
 				assertThat(migration.callsPerKey()).hasSize(250);
 			}
 			assertThat(Tracking.row(reporting.jdbc(), "onReporting").get("status")).isEqualTo("COMPLETED");
@@ -55,21 +56,78 @@ class SecondaryDataSourceTests {
 		}
 	}
 
-	/** The application's primary DataSource and a second one, as an application declares them. */
-	@Configuration(proxyBeanMethods = false)
-	static class TwoDataSources {
-
-		@Bean
-		@Primary
-		DataSource primaryDataSource(@Qualifier("primaryDataSourceInstance") DataSource instance) {
-			return instance;
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	void migrationNamingItsDataSourceRunsWhenNoneIsPrimary(TestDatabase database) {
+		try (TestSchema app = TestDatabases.h2().createSchema(); TestSchema reporting = database.createSchema()) {
+			TestTables.createItems(reporting.jdbc(), 250);
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items",
+					DataMigrationConfig.builder().dataSource("reportingDataSource").batchSize(100).build());
+			try (HikariDataSource appDataSource = app.newDataSource(2);
+					HikariDataSource reportingDataSource = reporting.newDataSource(2);
+					ConfigurableApplicationContext context = start(app, NOT_PRIMARY, appDataSource,
+							reportingDataSource, Map.of("onReporting", migration))) {
+				assertThat(migration.callsPerKey()).hasSize(250).containsOnlyKeys(keys(250));
+			}
+			assertThat(Tracking.row(reporting.jdbc(), "onReporting").get("status")).isEqualTo("COMPLETED");
 		}
+	}
 
-		@Bean
-		DataSource reportingDataSource(@Qualifier("reportingDataSourceInstance") DataSource instance) {
-			return instance;
+	@Test
+	void migrationNamingNoDataSourceFailsStartupNamingItAndTheCandidatesWhenNoneIsPrimary() {
+		try (TestSchema app = TestDatabases.h2().createSchema(); TestSchema reporting = TestDatabases.h2().createSchema()) {
+			TestTables.createItems(app.jdbc(), 5);
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
+			try (HikariDataSource appDataSource = app.newDataSource(2);
+					HikariDataSource reportingDataSource = reporting.newDataSource(2)) {
+				assertThatException()
+					.isThrownBy(() -> start(app, NOT_PRIMARY, appDataSource, reportingDataSource,
+							Map.of("unplaced", migration)))
+					.withStackTraceContaining("Migration 'unplaced' names no DataSource and there is no primary one "
+							+ "among [appDataSource, reportingDataSource]: mark one @Primary or set "
+							+ "DataMigrationConfig.builder().dataSource(\"...\")");
+			}
+			assertThat(migration.batches()).isEmpty();
 		}
+	}
 
+	@Test
+	void neverInitializingCreatesNoTrackingTableInANamedDataSource() {
+		try (TestSchema primary = TestDatabases.h2().createSchema(); TestSchema reporting = TestDatabases.h2().createSchema()) {
+			TestTables.createItems(reporting.jdbc(), 5);
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items",
+					DataMigrationConfig.builder().dataSource("reportingDataSource").build());
+			try (HikariDataSource primaryDataSource = primary.newDataSource(2);
+					HikariDataSource reportingDataSource = reporting.newDataSource(2)) {
+				assertThatException()
+					.isThrownBy(() -> start(primary, PRIMARY, primaryDataSource, reportingDataSource,
+							Map.of("onReporting", migration), "backfill.initialize-schema=never"))
+					.withStackTraceContaining("Cannot read the backfill tracking table 'backfill_migrations'");
+			}
+			assertThat(migration.batches()).isEmpty();
+			assertThat(reporting.jdbc()
+				.queryForObject("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'BACKFILL_MIGRATIONS'",
+						Integer.class))
+				.isZero();
+		}
+	}
+
+	/**
+	 * Starts an application with two DataSources: the first, {@code primaryDataSource} if
+	 * it is {@code @Primary}, {@code appDataSource} if not, and {@code reportingDataSource}.
+	 */
+	private static ConfigurableApplicationContext start(TestSchema app, boolean firstIsPrimary, DataSource first,
+			DataSource reporting, Map<String, RecordingMigration> migrations, String... properties) {
+		return TestApps.builder(app, migrations, properties).initializers((context) -> {
+			GenericApplicationContext registry = (GenericApplicationContext) context;
+			registry.registerBean(firstIsPrimary ? "primaryDataSource" : "appDataSource", DataSource.class, () -> first,
+					(definition) -> definition.setPrimary(firstIsPrimary));
+			registry.registerBean("reportingDataSource", DataSource.class, () -> reporting);
+		}).run();
+	}
+
+	private static String[] keys(int count) {
+		return IntStream.rangeClosed(1, count).mapToObj(Integer::toString).toArray(String[]::new);
 	}
 
 }

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
- * MariaDB and MySQL: {@code DATETIME(6)}, and session variables for the batch limits,
+ * MariaDB and MySQL: {@code DATETIME(6)}, names in a binary collation, and session variables for the batch limits,
  * saved into user variables and restored before the transaction ends because a pooled
  * connection outlives the batch.
  */
@@ -39,6 +39,16 @@ final class MariaDbDialect implements SqlDialect {
 	@Override
 	public String timestampType() {
 		return "DATETIME(6)";
+	}
+
+	/**
+	 * A binary collation: the default ones ({@code utf8mb4_general_ci}, ...) ignore case,
+	 * so {@code fixEmails} and {@code FixEmails} would share one row. {@code utf8mb4_bin}
+	 * exists on MariaDB and MySQL alike.
+	 */
+	@Override
+	public String nameType() {
+		return SqlDialect.super.nameType() + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
 	}
 
 	@Override

@@ -19,6 +19,12 @@ import org.springframework.jdbc.core.JdbcOperations;
 public interface SqlDialect {
 
 	/**
+	 * Longest migration name the tracking table's {@code name} column holds; names are
+	 * checked against it at startup.
+	 */
+	int MAX_NAME_LENGTH = 200;
+
+	/**
 	 * The dialect's name, for messages.
 	 * @return a short name such as {@code PostgreSQL}
 	 */
@@ -53,13 +59,22 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * Column type of the tracking table's {@code name}, the primary key: it must compare
+	 * names exactly (case included), so that two migrations never share a row.
+	 * @return the type
+	 */
+	default String nameType() {
+		return "VARCHAR(" + MAX_NAME_LENGTH + ")";
+	}
+
+	/**
 	 * Creates the tracking table in the connection's current schema unless it is there.
 	 * @param table the table name, a plain identifier
 	 * @return the DDL
 	 */
 	default String createTableSql(String table) {
 		return "CREATE TABLE IF NOT EXISTS " + table + " (" //
-				+ "name VARCHAR(200) NOT NULL PRIMARY KEY, " //
+				+ "name " + nameType() + " NOT NULL PRIMARY KEY, " //
 				+ "status VARCHAR(16) NOT NULL, " //
 				+ "last_key VARCHAR(1000), " //
 				+ "rows_processed BIGINT NOT NULL, " //
