@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.backfill.DataMigration;
 import dev.backfill.internal.runner.BackfillRunner;
@@ -17,6 +18,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The application the multi-process tests start, kill, freeze and restart as a child JVM
@@ -25,7 +28,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code fixture_batches}, both through the application's JdbcTemplate and so in the
  * batch's own transaction: a row of {@code fixture_batches} exists exactly when that
  * batch committed. {@code fixture.hold} makes each batch keep its row locks that long
- * before it finishes.
+ * before it finishes. {@code fixture.die} ({@code in-migrate}, {@code before-commit} or
+ * {@code after-commit}) halts the JVM at that point of the {@code fixture.die-at-batch}-th
+ * batch this process runs, with exit code {@link #DIED}: a crash placed exactly.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -33,6 +38,9 @@ public class FixtureApplication {
 
 	/** The migration's (bean) name. */
 	static final String MIGRATION = "fixtureRows";
+
+	/** The exit code of a process that died where {@code fixture.die} placed its death. */
+	static final int DIED = 97;
 
 	public static void main(String[] args) {
 		// A child orphaned by a crashed test JVM must not run on.
@@ -60,6 +68,9 @@ public class FixtureApplication {
 	@Bean(MIGRATION)
 	DataMigration fixtureRows(JdbcTemplate jdbc, ObjectProvider<BackfillRunner> runner, Environment environment) {
 		Duration hold = environment.getProperty("fixture.hold", Duration.class, Duration.ZERO);
+		String die = environment.getProperty("fixture.die", "");
+		int dieAtBatch = environment.getProperty("fixture.die-at-batch", Integer.class, 0);
+		AtomicInteger batches = new AtomicInteger();
 		return new DataMigration() {
 
 			@Override
@@ -84,9 +95,34 @@ public class FixtureApplication {
 				jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
 						+ " VALUES (?, ?, ?, ?, ?, ?)", runner.getObject().owner(), first, last, rows.size(), started,
 						nowMicros());
+				if (batches.incrementAndGet() == dieAtBatch) {
+					dieAt(die);
+				}
 			}
 
 		};
+	}
+
+	/** Halts the JVM now, or just before or just after the commit of the batch's transaction. */
+	private static void dieAt(String point) {
+		switch (point) {
+			case "in-migrate" -> Runtime.getRuntime().halt(DIED);
+			case "before-commit" -> TransactionSynchronizationManager.registerSynchronization(
+					new TransactionSynchronization() {
+						@Override
+						public void beforeCommit(boolean readOnly) {
+							Runtime.getRuntime().halt(DIED);
+						}
+					});
+			case "after-commit" -> TransactionSynchronizationManager.registerSynchronization(
+					new TransactionSynchronization() {
+						@Override
+						public void afterCommit() {
+							Runtime.getRuntime().halt(DIED);
+						}
+					});
+			default -> throw new IllegalArgumentException("fixture.die: unknown point '" + point + "'");
+		}
 	}
 
 	/** Wall-clock microseconds, comparable between processes on one machine. */
