@@ -80,27 +80,39 @@ public class FixtureApplication {
 
 			@Override
 			public void migrate(List<Map<String, Object>> rows) throws InterruptedException {
-				long started = nowMicros();
-				long first = ((Number) rows.get(0).get("id")).longValue();
-				long last = ((Number) rows.get(rows.size() - 1).get("id")).longValue();
-				int updated = jdbc.update("UPDATE fixture_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?",
-						first, last);
-				if (updated != rows.size()) {
-					throw new IllegalStateException(
-							"Batch " + first + ".." + last + " of " + rows.size() + " rows updated " + updated);
-				}
-				if (!hold.isZero()) {
-					Thread.sleep(hold.toMillis());
-				}
-				jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
-						+ " VALUES (?, ?, ?, ?, ?, ?)", runner.getObject().owner(), first, last, rows.size(), started,
-						nowMicros());
+				writeBatch(jdbc, runner.getObject().owner(), rows, hold);
 				if (batches.incrementAndGet() == dieAtBatch) {
 					dieAt(die);
 				}
 			}
 
 		};
+	}
+
+	/**
+	 * The migration's writes for one batch, through operations that join the batch's
+	 * transaction: increments each row's counter, then records the batch under its owner.
+	 * @param jdbc the operations
+	 * @param owner the runner's owner id
+	 * @param rows the batch
+	 * @param hold how long to keep the rows locked before recording the batch
+	 */
+	static void writeBatch(JdbcTemplate jdbc, String owner, List<Map<String, Object>> rows, Duration hold)
+			throws InterruptedException {
+		long started = nowMicros();
+		long first = ((Number) rows.get(0).get("id")).longValue();
+		long last = ((Number) rows.get(rows.size() - 1).get("id")).longValue();
+		int updated = jdbc.update("UPDATE fixture_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?", first,
+				last);
+		if (updated != rows.size()) {
+			throw new IllegalStateException(
+					"Batch " + first + ".." + last + " of " + rows.size() + " rows updated " + updated);
+		}
+		if (!hold.isZero()) {
+			Thread.sleep(hold.toMillis());
+		}
+		jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
+				+ " VALUES (?, ?, ?, ?, ?, ?)", owner, first, last, rows.size(), started, nowMicros());
 	}
 
 	/** Halts the JVM now, or just before or just after the commit of the batch's transaction. */

@@ -160,13 +160,14 @@ final class InProcessInstance implements AutoCloseable {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		int statements = 0;
 		try {
-			while (!latch.await(20, TimeUnit.MILLISECONDS)) {
+			do {
 				jdbc.queryForList(statement);
 				statements++;
 				if (System.nanoTime() - deadline > 0) {
 					throw new IllegalStateException("Latch not opened within " + timeout);
 				}
 			}
+			while (!latch.await(5, TimeUnit.MILLISECONDS));
 			return statements;
 		}
 		catch (InterruptedException ex) {
@@ -213,20 +214,9 @@ final class InProcessInstance implements AutoCloseable {
 
 		@Override
 		public void migrate(List<Map<String, Object>> rows) throws Exception {
-			long started = FixtureApplication.nowMicros();
 			long first = ((Number) rows.get(0).get("id")).longValue();
-			long last = ((Number) rows.get(rows.size() - 1).get("id")).longValue();
 			InProcessInstance.this.beforeWrites.run(first);
-			JdbcTemplate jdbc = InProcessInstance.this.jdbc;
-			int updated = jdbc.update("UPDATE fixture_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?", first,
-					last);
-			if (updated != rows.size()) {
-				throw new IllegalStateException(
-						"Batch " + first + ".." + last + " of " + rows.size() + " rows updated " + updated);
-			}
-			jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
-					+ " VALUES (?, ?, ?, ?, ?, ?)", owner(), first, last, rows.size(), started,
-					FixtureApplication.nowMicros());
+			FixtureApplication.writeBatch(InProcessInstance.this.jdbc, owner(), rows, Duration.ZERO);
 			InProcessInstance.this.afterWrites.run(first);
 		}
 
