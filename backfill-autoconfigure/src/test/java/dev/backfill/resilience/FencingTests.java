@@ -6,13 +6,16 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import dev.backfill.BackfillMode;
 import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationResult.Outcome;
 import dev.backfill.testsupport.TestDatabase;
+import dev.backfill.testsupport.TestDatabases;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static dev.backfill.resilience.InProcessInstance.await;
@@ -27,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FencingTests {
 
-	private static final int ROWS = 1000;
+	/** Ten batches, the last one short, so that it completes the migration. */
+	private static final int ROWS = 950;
 
 	private static final int BATCH_SIZE = 100;
 
@@ -35,13 +39,22 @@ class FencingTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
-	/** The first id of batch 3, the batch the lease is taken in. */
+	/** The first id of batch 3, the batch the lease is taken in where no batch is given. */
 	private static final long TAKEN = 201;
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	/** Each server, with a batch that ends in a checkpoint (3) and the last one, which completes (10). */
+	static Stream<Arguments> serversAndTakenBatches() {
+		return TestDatabases.servers()
+			.flatMap((database) -> Stream.of(Arguments.of(database, 3), Arguments.of(database, 10)));
+	}
+
+	@ParameterizedTest(name = "{0}, batch {1}")
+	@MethodSource("serversAndTakenBatches")
 	@Timeout(value = 90, unit = TimeUnit.SECONDS)
-	void ownerWhoseLeaseIsTakenMidBatchIsRefusedByTheOwnerFenceBeforeTheNewOwnerCheckpoints(TestDatabase database) {
+	void ownerWhoseLeaseIsTakenMidBatchIsRefusedByTheOwnerFenceBeforeTheNewOwnerCheckpoints(TestDatabase database,
+			int takenBatch) {
+		long taken = (long) (takenBatch - 1) * BATCH_SIZE + 1;
+		long takenLast = Math.min(taken + BATCH_SIZE - 1, ROWS);
 		try (FixtureDatabase db = FixtureDatabase.create(database, ROWS);
 				InProcessInstance first = InProcessInstance.create(db, BATCH_SIZE, LEASE);
 				InProcessInstance second = InProcessInstance.create(db, BATCH_SIZE, LEASE)) {
@@ -50,50 +63,52 @@ class FencingTests {
 			CountDownLatch secondInBatch = new CountDownLatch(1);
 			CountDownLatch secondMayWrite = new CountDownLatch(1);
 			AtomicInteger busyStatements = new AtomicInteger();
-			// The first owner writes batch 3 (holding its rows' locks), then keeps working.
+			// The first owner writes the batch (holding its rows' locks), then keeps working.
 			first.afterWrites((id) -> {
-				if (id == TAKEN) {
+				if (id == taken) {
 					firstWrote.countDown();
 					busyStatements.set(busyUntil(firstMayCheckpoint, first.jdbc(), "SELECT 1", WAIT));
 				}
 			});
-			// The second owner has read batch 3 and holds the lease, but has written nothing.
+			// The second owner has read the batch and holds the lease, but has written nothing.
 			second.beforeWrites((id) -> {
-				if (id == TAKEN) {
+				if (id == taken) {
 					secondInBatch.countDown();
 					await(secondMayWrite, "the first owner's batch to end", WAIT);
 				}
 			});
 			first.start(BackfillMode.BACKGROUND);
-			await(firstWrote, "the first owner to write batch 3", WAIT);
+			await(firstWrote, "the first owner to write batch " + takenBatch, WAIT);
 			db.expireLease();
 			second.start(BackfillMode.BLOCKING);
-			await(secondInBatch, "the second owner to take over and read batch 3", WAIT);
+			await(secondInBatch, "the second owner to take over and read batch " + takenBatch, WAIT);
 			Map<String, Object> takenOver = db.tracking();
 			assertThat(takenOver.get("lease_owner")).isEqualTo(second.owner());
 			// Only the owner fence tells the two apart: the batch count is still the one both saw.
-			assertThat(((Number) takenOver.get("batches")).longValue()).isEqualTo(2);
+			assertThat(((Number) takenOver.get("batches")).longValue()).isEqualTo(takenBatch - 1);
 
 			firstMayCheckpoint.countDown();
 			MigrationResult firstResult = first.awaitResult(WAIT);
 			assertThat(firstResult.outcome()).as("outcome on the first owner").isEqualTo(Outcome.RUNNING_ELSEWHERE);
-			assertThat(firstResult.batches()).as("batches the first owner committed").isEqualTo(2);
+			assertThat(firstResult.batches()).as("batches the first owner committed").isEqualTo(takenBatch - 1);
 			// Its batch rolled back whole: its counters and its batch record with its refused checkpoint.
-			assertThat(db.counters(TAKEN, TAKEN + BATCH_SIZE - 1)).containsExactly(Map.entry(0, BATCH_SIZE));
-			assertThat(db.committedBatches()).extracting(FixtureDatabase.Batch::firstId).containsExactly(1L, 101L);
-			assertThat(((Number) db.tracking().get("batches")).longValue()).isEqualTo(2);
+			assertThat(db.counters(taken, takenLast)).containsExactly(Map.entry(0, (int) (takenLast - taken + 1)));
+			assertThat(db.committedBatches()).hasSize(takenBatch - 1);
+			Map<String, Object> refused = db.tracking();
+			assertThat(((Number) refused.get("batches")).longValue()).isEqualTo(takenBatch - 1);
+			assertThat(refused.get("status")).isEqualTo("RUNNING");
 
 			secondMayWrite.countDown();
 			MigrationResult secondResult = second.awaitResult(WAIT);
 			assertThat(secondResult.outcome()).as("outcome on the second owner").isEqualTo(Outcome.COMPLETED);
 			db.assertEveryRowMigratedExactlyOnce();
 			List<FixtureDatabase.Batch> batches = db.assertBatchesCommittedOnceAndOwnersNeverOverlapped();
-			assertOwners(batches, first.owner(), second.owner(), 2);
+			assertOwners(batches, first.owner(), second.owner(), takenBatch - 1);
 			System.out.printf("RESILIENCE [%s] fencing, lease taken mid-batch, new owner not yet checkpointed: "
-					+ "the first owner's batch 3 (busy, %d statements after its writes, lease %d s) was refused by "
-					+ "the owner fence and rolled back; batches 1-2 by the first owner, 3-%d by the second, %d rows "
-					+ "each migrated exactly once%n", db.databaseName(), busyStatements.get(), LEASE.toSeconds(),
-					ROWS / BATCH_SIZE, ROWS);
+					+ "the first owner's batch %d of %d (busy, %d statements after its writes, lease %d s) was refused "
+					+ "by the owner fence and rolled back; the rest committed by the second owner, %d rows each "
+					+ "migrated exactly once%n", db.databaseName(), takenBatch, batches.size(), busyStatements.get(),
+					LEASE.toSeconds(), ROWS);
 		}
 	}
 
@@ -181,7 +196,7 @@ class FencingTests {
 
 	private static void assertOwners(List<FixtureDatabase.Batch> batches, String first, String second,
 			int firstOwnersBatches) {
-		assertThat(batches).hasSize(ROWS / BATCH_SIZE);
+		assertThat(batches).hasSize((ROWS + BATCH_SIZE - 1) / BATCH_SIZE);
 		assertThat(batches.subList(0, firstOwnersBatches)).allSatisfy(
 				(batch) -> assertThat(batch.owner()).as("owner of the batches before the takeover").isEqualTo(first));
 		assertThat(batches.subList(firstOwnersBatches, batches.size())).noneSatisfy(
