@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.backfill.DataMigration;
 import dev.backfill.internal.runner.BackfillRunner;
@@ -17,6 +18,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The application the multi-process tests start, kill, freeze and restart as a child JVM
@@ -25,7 +28,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code fixture_batches}, both through the application's JdbcTemplate and so in the
  * batch's own transaction: a row of {@code fixture_batches} exists exactly when that
  * batch committed. {@code fixture.hold} makes each batch keep its row locks that long
- * before it finishes.
+ * before it finishes. {@code fixture.die} ({@code in-migrate}, {@code before-commit} or
+ * {@code after-commit}) halts the JVM at that point of the {@code fixture.die-at-batch}-th
+ * batch this process runs, with exit code {@link #DIED}: a crash placed exactly.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -33,6 +38,9 @@ public class FixtureApplication {
 
 	/** The migration's (bean) name. */
 	static final String MIGRATION = "fixtureRows";
+
+	/** The exit code of a process that died where {@code fixture.die} placed its death. */
+	static final int DIED = 97;
 
 	public static void main(String[] args) {
 		// A child orphaned by a crashed test JVM must not run on.
@@ -60,6 +68,9 @@ public class FixtureApplication {
 	@Bean(MIGRATION)
 	DataMigration fixtureRows(JdbcTemplate jdbc, ObjectProvider<BackfillRunner> runner, Environment environment) {
 		Duration hold = environment.getProperty("fixture.hold", Duration.class, Duration.ZERO);
+		String die = environment.getProperty("fixture.die", "");
+		int dieAtBatch = environment.getProperty("fixture.die-at-batch", Integer.class, 0);
+		AtomicInteger batches = new AtomicInteger();
 		return new DataMigration() {
 
 			@Override
@@ -69,24 +80,61 @@ public class FixtureApplication {
 
 			@Override
 			public void migrate(List<Map<String, Object>> rows) throws InterruptedException {
-				long started = nowMicros();
-				long first = ((Number) rows.get(0).get("id")).longValue();
-				long last = ((Number) rows.get(rows.size() - 1).get("id")).longValue();
-				int updated = jdbc.update("UPDATE fixture_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?",
-						first, last);
-				if (updated != rows.size()) {
-					throw new IllegalStateException(
-							"Batch " + first + ".." + last + " of " + rows.size() + " rows updated " + updated);
+				writeBatch(jdbc, runner.getObject().owner(), rows, hold);
+				if (batches.incrementAndGet() == dieAtBatch) {
+					dieAt(die);
 				}
-				if (!hold.isZero()) {
-					Thread.sleep(hold.toMillis());
-				}
-				jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
-						+ " VALUES (?, ?, ?, ?, ?, ?)", runner.getObject().owner(), first, last, rows.size(), started,
-						nowMicros());
 			}
 
 		};
+	}
+
+	/**
+	 * The migration's writes for one batch, through operations that join the batch's
+	 * transaction: increments each row's counter, then records the batch under its owner.
+	 * @param jdbc the operations
+	 * @param owner the runner's owner id
+	 * @param rows the batch
+	 * @param hold how long to keep the rows locked before recording the batch
+	 */
+	static void writeBatch(JdbcTemplate jdbc, String owner, List<Map<String, Object>> rows, Duration hold)
+			throws InterruptedException {
+		long started = nowMicros();
+		long first = ((Number) rows.get(0).get("id")).longValue();
+		long last = ((Number) rows.get(rows.size() - 1).get("id")).longValue();
+		int updated = jdbc.update("UPDATE fixture_rows SET counter = counter + 1 WHERE id BETWEEN ? AND ?", first,
+				last);
+		if (updated != rows.size()) {
+			throw new IllegalStateException(
+					"Batch " + first + ".." + last + " of " + rows.size() + " rows updated " + updated);
+		}
+		if (!hold.isZero()) {
+			Thread.sleep(hold.toMillis());
+		}
+		jdbc.update("INSERT INTO fixture_batches (owner, first_id, last_id, row_count, started_us, finished_us)"
+				+ " VALUES (?, ?, ?, ?, ?, ?)", owner, first, last, rows.size(), started, nowMicros());
+	}
+
+	/** Halts the JVM now, or just before or just after the commit of the batch's transaction. */
+	private static void dieAt(String point) {
+		switch (point) {
+			case "in-migrate" -> Runtime.getRuntime().halt(DIED);
+			case "before-commit" -> TransactionSynchronizationManager.registerSynchronization(
+					new TransactionSynchronization() {
+						@Override
+						public void beforeCommit(boolean readOnly) {
+							Runtime.getRuntime().halt(DIED);
+						}
+					});
+			case "after-commit" -> TransactionSynchronizationManager.registerSynchronization(
+					new TransactionSynchronization() {
+						@Override
+						public void afterCommit() {
+							Runtime.getRuntime().halt(DIED);
+						}
+					});
+			default -> throw new IllegalArgumentException("fixture.die: unknown point '" + point + "'");
+		}
 	}
 
 	/** Wall-clock microseconds, comparable between processes on one machine. */

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import dev.backfill.internal.runner.MigrationDatabase;
@@ -18,6 +19,7 @@ import dev.backfill.testsupport.Tracking;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -195,7 +197,7 @@ final class FixtureDatabase implements AutoCloseable {
 	 * @param leaseFromNow when its lease expires, from now (negative: expired)
 	 */
 	void leaveRunningRow(String owner, int batches, int batchSize, Duration leaseFromNow) {
-		MigrationStore store = MigrationDatabase.of(this.schema.dataSource(), "backfill_migrations").store();
+		MigrationStore store = store();
 		store.createTableIfMissing();
 		long lastKey = (long) batches * batchSize;
 		this.jdbc.update("UPDATE fixture_rows SET counter = 1 WHERE id <= ?", lastKey);
@@ -211,6 +213,32 @@ final class FixtureDatabase implements AutoCloseable {
 				+ dialect.currentTimestamp() + ", " + dialect.currentTimestamp() + ", ?, "
 				+ dialect.currentTimestampPlusMillis() + ")", FixtureApplication.MIGRATION, Long.toString(lastKey),
 				lastKey, batches, owner, leaseFromNow.toMillis());
+	}
+
+	/** The fixture migration's tracking table, through the test's own DataSource. */
+	MigrationStore store() {
+		return MigrationDatabase.of(this.schema.dataSource(), "backfill_migrations").store();
+	}
+
+	/** Lets the current lease expire at once, whoever holds it, as if its owner had not renewed it. */
+	void expireLease() {
+		int updated = this.jdbc.update("UPDATE backfill_migrations SET lease_expires_at = "
+				+ store().dialect().currentTimestampPlusMillis() + " WHERE name = ?", -1000,
+				FixtureApplication.MIGRATION);
+		assertThat(updated).as("tracking rows whose lease was expired").isOne();
+	}
+
+	/**
+	 * How many rows of an id range have each counter value.
+	 * @param first the range's first id
+	 * @param last the range's last id
+	 * @return rows by counter value
+	 */
+	Map<Integer, Integer> counters(long first, long last) {
+		Map<Integer, Integer> counts = new TreeMap<>();
+		this.jdbc.query("SELECT counter, COUNT(*) FROM fixture_rows WHERE id BETWEEN ? AND ? GROUP BY counter",
+				(RowCallbackHandler) (rs) -> counts.put(rs.getInt(1), rs.getInt(2)), first, last);
+		return counts;
 	}
 
 	/** How many rows have been migrated (counter 1); the others must still be 0. */
