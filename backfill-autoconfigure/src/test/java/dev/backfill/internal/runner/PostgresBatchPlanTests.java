@@ -52,7 +52,7 @@ class PostgresBatchPlanTests {
 	@ParameterizedTest(name = "plan_cache_mode={0}")
 	@ValueSource(strings = { "force_custom_plan", "force_generic_plan" })
 	void batchQueryIsAnIndexScanOnTheKeyWithoutSort(String planCacheMode) {
-		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, null));
+		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, null, false));
 	}
 
 	@ParameterizedTest(name = "plan_cache_mode={0}")
@@ -61,7 +61,7 @@ class PostgresBatchPlanTests {
 		InlineLimits limits = SqlDialect.forProductName("PostgreSQL")
 			.inlineLimits(new BatchLimits(null, Duration.ofSeconds(2), Duration.ofMinutes(1)));
 		assertThat(limits).isNotNull();
-		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, limits));
+		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, limits, false));
 	}
 
 	private void assertIndexScanWithoutSort(String planCacheMode, BatchQuery query) {
