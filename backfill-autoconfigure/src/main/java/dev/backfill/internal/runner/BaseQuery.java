@@ -226,14 +226,15 @@ final class BaseQuery {
 			this.position = (close >= 0) ? close + 2 : this.text.length();
 		}
 
+		/**
+		 * Skips a quoted string or identifier. A doubled quote ({@code 'it''s'}) needs no
+		 * case of its own: read as two quoted tokens in a row, it hides the same text.
+		 */
 		private void quoted(char quote, boolean backslashEscapes, int start) {
 			int i = this.position + 1;
 			while (i < this.text.length()) {
 				char c = this.text.charAt(i);
 				if (backslashEscapes && c == '\\') {
-					i += 2;
-				}
-				else if (c == quote && at(i + 1) == quote) {
 					i += 2;
 				}
 				else if (c == quote) {
