@@ -86,9 +86,7 @@ class BaseQueryShapeTests {
 				.withMessageContaining(message);
 			assertThat(migration.batches()).isEmpty();
 			assertThat(jdbc.queryForObject("SELECT SUM(migrated) FROM items", Integer.class)).isZero();
-			Map<String, Object> row = Tracking.row(jdbc, "firstTwenty");
-			assertThat(row.get("status")).isEqualTo("FAILED");
-			assertThat(((Number) row.get("batches")).longValue()).isZero();
+			Map<String, Object> row = UniqueNotNullKeysTests.assertFailedAfter(jdbc, "firstTwenty", 0);
 			assertThat((String) row.get("last_error")).contains(message);
 		}
 	}

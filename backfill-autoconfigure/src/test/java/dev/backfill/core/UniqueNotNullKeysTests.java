@@ -52,9 +52,7 @@ class UniqueNotNullKeysTests {
 						+ "skipping rows");
 			assertThat(migration.batches()).isEmpty();
 			assertThat(jdbc.queryForObject("SELECT SUM(migrated) FROM grouped", Integer.class)).isZero();
-			Map<String, Object> row = Tracking.row(jdbc, "byGroup");
-			assertThat(row.get("status")).isEqualTo("FAILED");
-			assertThat(((Number) row.get("batches")).longValue()).isZero();
+			Map<String, Object> row = assertFailedAfter(jdbc, "byGroup", 0);
 			assertThat((String) row.get("last_error")).contains("value 0 occurs more than once");
 		}
 	}
@@ -75,9 +73,7 @@ class UniqueNotNullKeysTests {
 				.withMessageContaining("Key column 'id' of migration 'twenty' is not unique: value 20 occurs more "
 						+ "than once (in batch 2)");
 			assertThat(migration.batches()).hasSize(1);
-			Map<String, Object> row = Tracking.row(jdbc, "twenty");
-			assertThat(row.get("status")).isEqualTo("FAILED");
-			assertThat(((Number) row.get("batches")).longValue()).isEqualTo(1);
+			Map<String, Object> row = assertFailedAfter(jdbc, "twenty", 1);
 			assertThat(((Number) row.get("rows_processed")).longValue()).isEqualTo(10);
 			assertThat(row.get("last_key")).isEqualTo("10");
 		}
@@ -133,9 +129,7 @@ class UniqueNotNullKeysTests {
 					.isThrownBy(() -> TestApps.run(schema, Map.of(name, migration), "backfill.throttle=0"))
 					.withMessageContaining("Migration '" + name + "' " + NULL_KEYS);
 				assertThat(migration.batches()).as("batch size %d", batchSize).isEmpty();
-				Map<String, Object> row = Tracking.row(jdbc, name);
-				assertThat(row.get("status")).isEqualTo("FAILED");
-				assertThat(((Number) row.get("batches")).longValue()).isZero();
+				Map<String, Object> row = assertFailedAfter(jdbc, name, 0);
 			}
 		}
 	}
@@ -159,9 +153,7 @@ class UniqueNotNullKeysTests {
 				.withMessageContaining("Migration 'lateNull' " + NULL_KEYS);
 			// The last batch ran, found the NULL key before completing and rolled back.
 			assertThat(migration.batches()).hasSize(3);
-			Map<String, Object> row = Tracking.row(jdbc, "lateNull");
-			assertThat(row.get("status")).isEqualTo("FAILED");
-			assertThat(((Number) row.get("batches")).longValue()).isEqualTo(2);
+			Map<String, Object> row = assertFailedAfter(jdbc, "lateNull", 2);
 			assertThat(row.get("last_key")).isEqualTo("20");
 		}
 	}
@@ -193,6 +185,14 @@ class UniqueNotNullKeysTests {
 			assertThat(((Number) row.get("rows_processed")).longValue()).isEqualTo(30);
 			assertThat(row.get("last_key")).isEqualTo("30");
 		}
+	}
+
+	/** Asserts the migration is FAILED with that many batches committed, and returns its row. */
+	static Map<String, Object> assertFailedAfter(JdbcTemplate jdbc, String migration, long batches) {
+		Map<String, Object> row = Tracking.row(jdbc, migration);
+		assertThat(row.get("status")).isEqualTo("FAILED");
+		assertThat(((Number) row.get("batches")).longValue()).isEqualTo(batches);
+		return row;
 	}
 
 	private static void createItemsWithNullableKey(JdbcTemplate jdbc, int rows) {
