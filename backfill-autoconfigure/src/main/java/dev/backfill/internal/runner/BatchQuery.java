@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import dev.backfill.internal.store.SqlDialect.InlineLimits;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcOperations;
@@ -16,9 +17,12 @@ import org.springframework.jdbc.core.ResultSetExtractor;
 
 /**
  * A migration's base query restricted to one batch: keys after the last one seen, in key
- * order, at most the batch size. The base query becomes a derived table, which
- * PostgreSQL, MariaDB and H2 merge into the outer query, so a filtered single-table base
- * query is read along the key's index with no sort of the whole matching set.
+ * order, at most the batch size plus one peek row (which tells whether more rows follow
+ * and lets {@link KeyRules} see a key shared across the batch's end). The base query
+ * becomes a derived table on lines of its own (so a trailing {@code --} comment ends
+ * there), which PostgreSQL, MariaDB and H2 merge into the outer query, so a filtered
+ * single-table base query is read along the key's index with no sort of the whole
+ * matching set.
  */
 final class BatchQuery {
 
@@ -28,40 +32,47 @@ final class BatchQuery {
 
 	private final String keyColumn;
 
-	private final String baseQuery;
+	private final int batchSize;
+
+	private final BaseQuery baseQuery;
+
+	private final KeyRules keyRules;
 
 	private final String firstBatchSql;
 
 	private final String nextBatchSql;
 
-	private final String probeSql;
+	private final String describeSql;
 
-	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, InlineLimits limits) {
+	private final String nullKeySql;
+
+	private final String keyCountSql;
+
+	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
+			boolean mysqlSyntax) {
 		this.migration = migration;
 		this.keyColumn = keyColumn;
-		this.baseQuery = stripTerminator(baseQuery);
+		this.batchSize = batchSize;
+		this.baseQuery = BaseQuery.parse(baseQuery, mysqlSyntax);
+		this.keyRules = new KeyRules(migration, keyColumn);
 		String with = (limits != null) ? limits.withClause() : "";
 		String guard = (limits != null) ? limits.predicate() : null;
-		String select = "SELECT " + ALIAS + ".* FROM (" + this.baseQuery + ") " + ALIAS;
+		String from = " FROM (\n" + this.baseQuery.sql() + "\n) " + ALIAS;
+		String select = "SELECT " + ALIAS + ".*" + from;
+		String key = ALIAS + "." + keyColumn;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
 		// it reads only a batch, and keeps walking the key's index rather than sorting.
-		String orderAndLimit = " ORDER BY " + ALIAS + "." + keyColumn + " LIMIT " + batchSize;
+		String orderAndLimit = " ORDER BY " + key + " LIMIT " + ((long) batchSize + 1);
 		this.firstBatchSql = with + select + where(guard) + orderAndLimit;
-		this.nextBatchSql = with + select + where(guard, ALIAS + "." + keyColumn + " > ?") + orderAndLimit;
-		this.probeSql = select + where("1 = 0");
+		this.nextBatchSql = with + select + where(guard, key + " > ?") + orderAndLimit;
+		this.describeSql = select + where("1 = 0");
+		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
+		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");
 	}
 
-	private static String where(String... conditions) {
+	private static String where(@Nullable String... conditions) {
 		String joined = Arrays.stream(conditions).filter(Objects::nonNull).collect(Collectors.joining(" AND "));
 		return joined.isEmpty() ? "" : " WHERE " + joined;
-	}
-
-	private static String stripTerminator(String sql) {
-		String trimmed = (sql != null) ? sql.strip() : "";
-		while (trimmed.endsWith(";")) {
-			trimmed = trimmed.substring(0, trimmed.length() - 1).strip();
-		}
-		return trimmed;
 	}
 
 	/**
@@ -74,17 +85,23 @@ final class BatchQuery {
 	}
 
 	/**
+	 * The SQL that finds whether any row's key is NULL.
+	 * @return the SQL, reading at most one row
+	 */
+	String nullKeySql() {
+		return this.nullKeySql;
+	}
+
+	/**
 	 * Checks the base query without reading rows and finds the key column's type.
 	 * @param jdbc operations on the migration's DataSource
 	 * @param transientFailures what is worth retrying, which is rethrown as it is
 	 * @return the key's type
-	 * @throws InvalidMigrationException if the query is not valid SQL, does not select the
-	 * key column, or the key's type is not supported
+	 * @throws InvalidMigrationException if the query is empty, has a top-level row limit,
+	 * is not valid SQL, does not select the key column, or the key's type is not supported
 	 */
 	KeyType describe(JdbcOperations jdbc, TransientFailures transientFailures) {
-		if (this.baseQuery.isEmpty()) {
-			throw new InvalidMigrationException("Base query of migration '" + this.migration + "' is empty", null);
-		}
+		this.baseQuery.check(this.migration);
 		ResultSetExtractor<KeyType> keyType = (rs) -> {
 			ResultSetMetaData metaData = rs.getMetaData();
 			List<String> columns = new ArrayList<>();
@@ -111,26 +128,53 @@ final class BatchQuery {
 					null);
 		};
 		try {
-			return jdbc.query(this.probeSql, keyType);
+			return jdbc.query(this.describeSql, keyType);
 		}
 		catch (DataAccessException ex) {
 			if (transientFailures.isTransient(ex)) {
 				throw ex;
 			}
-			throw new InvalidMigrationException("Base query of migration '" + this.migration
-					+ "' cannot be run: " + ex.getMostSpecificCause().getMessage() + " [" + this.baseQuery + "]", ex);
+			throw new InvalidMigrationException("Base query of migration '" + this.migration + "' cannot be run: "
+					+ ex.getMostSpecificCause().getMessage() + " [" + this.baseQuery.sql() + "]", ex);
 		}
 	}
 
 	/**
-	 * Reads one batch.
+	 * Refuses a migration some of whose rows have a NULL key, which the keyset walk would
+	 * skip; one read of at most one row, along the key's index where there is one.
+	 * @param jdbc operations on the migration's DataSource
+	 * @throws InvalidMigrationException if a row's key is NULL
+	 */
+	void refuseNullKeys(JdbcOperations jdbc) {
+		if (!jdbc.queryForList(this.nullKeySql).isEmpty()) {
+			throw this.keyRules.nullKeys();
+		}
+	}
+
+	/**
+	 * Reads one batch and checks its keys.
 	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
 	 * @param afterKey the last key seen, or {@code null} for the first batch
-	 * @return the rows, with case-insensitive column names, in key order
+	 * @param keyType the key's type
+	 * @param number the batch's number, for messages
+	 * @return the batch, with case-insensitive column names, in key order
+	 * @throws InvalidMigrationException if a key is NULL or not unique
 	 */
-	List<Map<String, Object>> fetch(JdbcOperations jdbc, Object afterKey) {
-		return (afterKey != null) ? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
+	Batch fetch(JdbcOperations jdbc, @Nullable Object afterKey, KeyType keyType, long number) {
+		List<Map<String, Object>> rows = (afterKey != null)
+				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
 				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
+		this.keyRules.check(rows, this.batchSize, keyType, number, (key) -> occursMoreThanOnce(jdbc, key));
+		boolean last = rows.size() <= this.batchSize;
+		if (!last) {
+			rows.remove(this.batchSize);
+		}
+		return new Batch(rows, last);
+	}
+
+	private boolean occursMoreThanOnce(JdbcOperations jdbc, Object key) {
+		Long count = jdbc.queryForObject(this.keyCountSql, Long.class, key);
+		return count != null && count > 1;
 	}
 
 	/**
@@ -139,12 +183,7 @@ final class BatchQuery {
 	 * @return its key value
 	 */
 	Object keyOf(Map<String, Object> row) {
-		Object key = row.get(this.keyColumn);
-		if (key == null) {
-			throw new InvalidMigrationException("A row of migration '" + this.migration + "' has no value in key column '"
-					+ this.keyColumn + "'; the key must be unique and not null", null);
-		}
-		return key;
+		return this.keyRules.keyOf(row);
 	}
 
 }

@@ -2,6 +2,8 @@ package dev.backfill.internal.runner;
 
 import java.math.BigDecimal;
 import java.sql.Types;
+import java.text.Normalizer;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -44,6 +46,39 @@ enum KeyType {
 	 */
 	String format(Object key) {
 		return (key instanceof BigDecimal decimal) ? decimal.toPlainString() : key.toString();
+	}
+
+	/**
+	 * Whether two values of the key column are the same key as Java sees them; for
+	 * decimals regardless of scale ({@code 1.0} and {@code 1.00} are the same).
+	 * @param a a value of the key column
+	 * @param b another value of the key column
+	 * @return whether they are equal
+	 */
+	boolean same(Object a, Object b) {
+		if (this == DECIMAL && a instanceof BigDecimal x && b instanceof BigDecimal y) {
+			return x.compareTo(y) == 0;
+		}
+		return a.equals(b);
+	}
+
+	/**
+	 * Whether two different text keys might still be equal for the database: a case- or
+	 * accent-insensitive collation (MariaDB's default) or one that ignores trailing spaces
+	 * makes {@code 'a'}, {@code 'A'} and {@code 'á '} one key for its {@code >}, so only
+	 * the database can tell.
+	 * @param a a value of the key column
+	 * @param b another value of the key column
+	 * @return whether they are equal once case, accents and trailing spaces are ignored
+	 */
+	boolean mayCollateEqual(Object a, Object b) {
+		return this == TEXT && a instanceof String x && b instanceof String y && fold(x).equals(fold(y));
+	}
+
+	private static String fold(String text) {
+		return Normalizer.normalize(text.stripTrailing(), Normalizer.Form.NFD)
+			.replaceAll("\\p{M}", "")
+			.toLowerCase(Locale.ROOT);
 	}
 
 	/**

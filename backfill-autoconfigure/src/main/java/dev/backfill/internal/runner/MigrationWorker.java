@@ -2,8 +2,6 @@ package dev.backfill.internal.runner;
 
 import java.time.Duration;
 import java.util.Collections;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
@@ -24,7 +22,7 @@ import org.springframework.dao.DataAccessException;
 /**
  * Runs the batches of one migration whose lease this instance holds: read a batch after
  * the checkpoint, pass it to {@code migrate}, save the checkpoint (renewing the lease) in
- * the same transaction, pause, repeat until a batch comes back short. Transient failures
+ * the same transaction, pause, repeat until no row follows a batch. Transient failures
  * are retried from the checkpoint in the database; anything else fails the migration.
  */
 final class MigrationWorker {
@@ -81,7 +79,7 @@ final class MigrationWorker {
 		// Limits that ride on the batch's SELECT need no statement of their own.
 		this.limitsStatement = (inlineLimits == null);
 		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				this.settings.batchSize(), inlineLimits);
+				this.settings.batchSize(), inlineLimits, this.store.dialect().mysqlSyntax());
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
@@ -103,6 +101,8 @@ final class MigrationWorker {
 		Position start = null;
 		try {
 			this.keyType = this.query.describe(this.target.database().jdbc(), this.transientFailures);
+			// Rows with a NULL key would never come up after a key: refuse them up front.
+			this.query.refuseNullKeys(this.target.database().jdbc());
 			start = Position.of(state, this.keyType);
 			position = start;
 			logStart(state);
@@ -174,9 +174,9 @@ final class MigrationWorker {
 		if (this.settings.transactional()) {
 			return inTransaction(() -> checkpoint(from, migrate(fetch(from, attempts))));
 		}
-		List<Map<String, Object>> rows = inTransaction(() -> fetch(from, attempts));
-		migrate(rows);
-		return inTransaction(() -> checkpoint(from, rows));
+		Batch batch = inTransaction(() -> fetch(from, attempts));
+		migrate(batch);
+		return inTransaction(() -> checkpoint(from, batch));
 	}
 
 	private <T> T inTransaction(Supplier<T> work) {
@@ -193,20 +193,21 @@ final class MigrationWorker {
 		});
 	}
 
-	private List<Map<String, Object>> fetch(Position from, BatchAttempts attempts) {
-		List<Map<String, Object>> rows = this.query.fetch(this.target.database().jdbc(), from.lastKey());
-		if (!rows.isEmpty()) {
-			attempts.keys(this.query.keyOf(rows.get(0)), this.query.keyOf(rows.get(rows.size() - 1)));
+	private Batch fetch(Position from, BatchAttempts attempts) {
+		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
+				from.checkpoint().batches() + 1);
+		if (!batch.isEmpty()) {
+			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
 		}
-		return rows;
+		return batch;
 	}
 
-	private List<Map<String, Object>> migrate(List<Map<String, Object>> rows) {
-		if (rows.isEmpty()) {
-			return rows;
+	private Batch migrate(Batch batch) {
+		if (batch.isEmpty()) {
+			return batch;
 		}
 		try {
-			this.target.migration().migrate(Collections.unmodifiableList(rows));
+			this.target.migration().migrate(Collections.unmodifiableList(batch.rows()));
 		}
 		catch (RuntimeException ex) {
 			throw ex;
@@ -214,13 +215,18 @@ final class MigrationWorker {
 		catch (Exception ex) {
 			throw new MigrateException(ex);
 		}
-		return rows;
+		return batch;
 	}
 
-	private Position checkpoint(Position from, List<Map<String, Object>> rows) {
-		boolean last = rows.size() < this.settings.batchSize();
-		Position next = rows.isEmpty() ? from.completedHere()
-				: from.after(this.query.keyOf(rows.get(rows.size() - 1)), this.keyType, rows.size(), last);
+	private Position checkpoint(Position from, Batch batch) {
+		boolean last = batch.last();
+		if (last) {
+			// Rows inserted during the run with a NULL key: refuse to complete without them.
+			this.query.refuseNullKeys(this.target.database().jdbc());
+		}
+		int rows = batch.rows().size();
+		Position next = batch.isEmpty() ? from.completedHere()
+				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
 		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
 				this.runnerSettings.leaseDuration(), last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
@@ -228,7 +234,7 @@ final class MigrationWorker {
 		this.heartbeat.renewed();
 		if (logger.isDebugEnabled()) {
 			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
-					next.checkpoint().batches(), rows.size(), next.checkpoint().lastKey());
+					next.checkpoint().batches(), rows, next.checkpoint().lastKey());
 		}
 		return next;
 	}

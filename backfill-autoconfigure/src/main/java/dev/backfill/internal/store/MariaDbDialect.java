@@ -57,6 +57,11 @@ final class MariaDbDialect implements SqlDialect {
 	}
 
 	@Override
+	public boolean mysqlSyntax() {
+		return true;
+	}
+
+	@Override
 	public boolean isTransient(SQLException ex) {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_CODES.contains(ex.getErrorCode())
 				|| "70100".equals(ex.getSQLState());

@@ -119,6 +119,16 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * Whether the database reads SQL text as MySQL does (by default): a backslash escapes
+	 * the next character in a quoted string, {@code #} starts a comment, and the text of
+	 * {@code /*! ... *}{@code /} is code. The runner reads base queries by these rules.
+	 * @return {@code true} for MariaDB and MySQL
+	 */
+	default boolean mysqlSyntax() {
+		return false;
+	}
+
+	/**
 	 * Whether a SQL exception is a transient failure worth retrying: lost connection,
 	 * deadlock, serialization failure, lock or statement timeout. Spring's translation
 	 * leaves some of these uncategorized (it reads SQL states, and this database uses its

@@ -52,7 +52,7 @@ class PostgresBatchPlanTests {
 	@ParameterizedTest(name = "plan_cache_mode={0}")
 	@ValueSource(strings = { "force_custom_plan", "force_generic_plan" })
 	void batchQueryIsAnIndexScanOnTheKeyWithoutSort(String planCacheMode) {
-		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, null));
+		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, null, false));
 	}
 
 	@ParameterizedTest(name = "plan_cache_mode={0}")
@@ -61,10 +61,25 @@ class PostgresBatchPlanTests {
 		InlineLimits limits = SqlDialect.forProductName("PostgreSQL")
 			.inlineLimits(new BatchLimits(null, Duration.ofSeconds(2), Duration.ofMinutes(1)));
 		assertThat(limits).isNotNull();
-		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, limits));
+		assertIndexScanWithoutSort(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, limits, false));
+	}
+
+	/**
+	 * The check for NULL keys before the first batch and before completion reads the key's
+	 * index (a primary key has no NULLs, so it finds none at once), never the table.
+	 */
+	@ParameterizedTest(name = "plan_cache_mode={0}")
+	@ValueSource(strings = { "force_custom_plan", "force_generic_plan" })
+	void nullKeyCheckIsAnIndexScanOnTheKey(String planCacheMode) {
+		String plan = explain(planCacheMode, new BatchQuery("users", BASE_QUERY, "id", 1000, null, false).nullKeySql(),
+				null);
+		assertThat(plan).contains("Index Scan using users_pkey on users").contains("Index Cond: (id IS NULL)")
+			.doesNotContain("Seq Scan");
 	}
 
 	private void assertIndexScanWithoutSort(String planCacheMode, BatchQuery query) {
+		// One row more than the batch: the peek row that tells whether another batch follows.
+		assertThat(query.sql(true)).endsWith(" LIMIT 1001");
 		for (String plan : List.of(explain(planCacheMode, query.sql(true), null),
 				explain(planCacheMode, query.sql(false), 50_000L), explain(planCacheMode, query.sql(false), 99_000L))) {
 			assertThat(plan).contains("Index Scan using users_pkey on users").doesNotContain("Sort").doesNotContain(
