@@ -79,8 +79,7 @@ class BaseQueryShapeTests {
 					DataMigrationConfig.builder().batchSize(10).build())
 				.onBatch((rows) -> TestApps.applicationJdbc().update("UPDATE items SET migrated = 1"));
 			String message = "Base query of migration 'firstTwenty' has its own top-level LIMIT; backfill adds its "
-					+ "own LIMIT per batch, so a base query's LIMIT/OFFSET/FETCH would end the migration early. "
-					+ "Remove it and filter with WHERE instead.";
+					+ "own LIMIT per batch, so a base query's LIMIT/OFFSET/FETCH would end the migration early";
 			assertThatExceptionOfType(DataMigrationException.class)
 				.isThrownBy(() -> TestApps.run(schema, Map.of("firstTwenty", migration), "backfill.throttle=0"))
 				.withMessageContaining(message);

@@ -98,13 +98,13 @@ final class BaseQuery {
 		}
 		if (this.severalStatements) {
 			throw new InvalidMigrationException("Base query of migration '" + migration
-					+ "' has more than one statement; give a single SELECT [" + this.sql + "]", null);
+					+ "' has more than one statement [" + this.sql + "]", "Give a single SELECT as the base query.", null);
 		}
 		if (this.rowLimit != null) {
 			throw new InvalidMigrationException("Base query of migration '" + migration + "' has its own top-level "
 					+ this.rowLimit + "; backfill adds its own LIMIT per batch, so a base query's LIMIT/OFFSET/FETCH "
-					+ "would end the migration early. Remove it and filter with WHERE instead. [" + this.sql + "]",
-					null);
+					+ "would end the migration early [" + this.sql + "]",
+					"Remove the " + this.rowLimit + " and select the rows still to migrate with WHERE instead.", null);
 		}
 	}
 

@@ -42,9 +42,11 @@ final class BatchRetries {
 			public void beforeRetry(RetryPolicy policy, Retryable<?> retryable) {
 				BatchAttempts attempts = ((BatchRetryable) retryable).attempts;
 				Throwable cause = attempts.lastFailure();
-				logger.warn("Backfill migration '{}': retrying batch {} after a transient failure (attempt {} of {}): {}",
-						migration, attempts.description(), attempts.count() + 1, settings.retryMaxAttempts(),
-						MigrationWorker.describe(cause));
+				// The failed attempt may have committed (a lost acknowledgement): the retry starts
+				// from the checkpoint in the database, which may be past this batch.
+				logger.warn("Backfill migration '{}': attempt {} of {} at batch {} failed transiently; retrying from "
+						+ "the checkpoint in the database: {}", migration, attempts.count(), settings.retryMaxAttempts(),
+						attempts.description(), MigrationWorker.describe(cause));
 				listener.batchRetried(migration, cause);
 			}
 		});

@@ -77,14 +77,18 @@ final class KeyRules {
 	InvalidMigrationException nullKeys() {
 		return new InvalidMigrationException("Migration '" + this.migration + "' has rows whose key column '"
 				+ this.keyColumn + "' is NULL; backfill needs a unique, not-null key to walk the table without "
-				+ "skipping rows: give those rows a key or leave them out of the base query (WHERE " + this.keyColumn
-				+ " IS NOT NULL)", null);
+				+ "skipping rows", "Give those rows a key, or leave them out of the base query (WHERE "
+						+ this.keyColumn + " IS NOT NULL).", null);
 	}
 
 	private InvalidMigrationException duplicate(KeyType keyType, Object key, long batch) {
 		return new InvalidMigrationException("Key column '" + this.keyColumn + "' of migration '" + this.migration
 				+ "' is not unique: value " + keyType.format(key) + " occurs more than once (in batch " + batch
-				+ "); backfill needs a unique, not-null key to walk the table without skipping rows", null);
+				+ "); backfill needs a unique, not-null key to walk the table without skipping rows",
+				"Give the migration a key column whose values are unique and not null (its table's primary key, or "
+						+ "a unique not-null column the base query selects) with DataMigrationConfig.builder()"
+						+ ".keyColumn(...), then start again: batches committed before this one stay committed.",
+				null);
 	}
 
 }

@@ -113,7 +113,9 @@ class BaseQueryTests {
 			.isThrownBy(() -> BaseQuery.parse(sql, mysqlSyntax).check("limited"))
 			.withMessageStartingWith("Base query of migration 'limited' has its own top-level " + keyword
 					+ "; backfill adds its own LIMIT per batch, so a base query's LIMIT/OFFSET/FETCH would end the "
-					+ "migration early. Remove it and filter with WHERE instead.");
+					+ "migration early")
+			.satisfies((ex) -> assertThat(ex.getAction())
+				.isEqualTo("Remove the " + keyword + " and select the rows still to migrate with WHERE instead."));
 	}
 
 }
