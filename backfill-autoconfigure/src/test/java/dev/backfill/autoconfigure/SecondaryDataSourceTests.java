@@ -2,6 +2,7 @@ package dev.backfill.autoconfigure;
 
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -118,7 +119,13 @@ class SecondaryDataSourceTests {
 	 */
 	private static ConfigurableApplicationContext start(TestSchema app, boolean firstIsPrimary, DataSource first,
 			DataSource reporting, Map<String, RecordingMigration> migrations, String... properties) {
-		return TestApps.builder(app, migrations, properties).initializers((context) -> {
+		// JPA (on the class path of the compatibility runs) needs a primary DataSource of its
+		// own; what these tests show is backfill's behaviour without one.
+		String[] all = Stream.concat(Stream.of(properties), Stream.of("spring.autoconfigure.exclude="
+				+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
+				+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"))
+			.toArray(String[]::new);
+		return TestApps.builder(app, migrations, all).initializers((context) -> {
 			GenericApplicationContext registry = (GenericApplicationContext) context;
 			registry.registerBean(firstIsPrimary ? "primaryDataSource" : "appDataSource", DataSource.class, () -> first,
 					(definition) -> definition.setPrimary(firstIsPrimary));
