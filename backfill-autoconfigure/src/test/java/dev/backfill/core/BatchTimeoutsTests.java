@@ -184,15 +184,23 @@ class BatchTimeoutsTests {
 						+ " || '/' || current_setting('idle_in_transaction_session_timeout')";
 				case "MariaDB" -> "SELECT CONCAT(@@SESSION.max_statement_time, '/', @@SESSION.innodb_lock_wait_timeout,"
 						+ " '/', @@SESSION.idle_transaction_timeout)";
-				default -> "SELECT LOCK_TIMEOUT()";
+				default -> "SELECT CONCAT(SETTING_VALUE, '/', LOCK_TIMEOUT()) FROM INFORMATION_SCHEMA.SETTINGS"
+						+ " WHERE SETTING_NAME = 'QUERY_TIMEOUT'";
 			};
+			// On H2 the connection starts from values of its own, neither H2's default nor the
+			// batch's, so that resetting either setting to a default shows.
+			TestSchema application = database.name().equals("H2")
+					? schema.withUrl(schema.url() + ";QUERY_TIMEOUT=12345;LOCK_TIMEOUT=4321") : schema;
 			RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
 			String before;
-			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("settings", migration),
+			try (ConfigurableApplicationContext app = TestApps.run(application, Map.of("settings", migration),
 					"spring.datasource.hikari.maximum-pool-size=1", "backfill.migrations.settings.enabled=false")) {
 				before = new JdbcTemplate(app.getBean(DataSource.class)).queryForObject(settingsQuery, String.class);
 			}
-			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("settings", migration),
+			if (database.name().equals("H2")) {
+				assertThat(before).isEqualTo("12345/4321");
+			}
+			try (ConfigurableApplicationContext app = TestApps.run(application, Map.of("settings", migration),
 					"spring.datasource.hikari.maximum-pool-size=1", "backfill.batch-size=3",
 					"backfill.statement-timeout=5s", "backfill.lock-timeout=2s", "backfill.lease-duration=30s")) {
 				assertThat(migration.batches()).hasSize(4);
@@ -203,6 +211,5 @@ class BatchTimeoutsTests {
 			}
 		}
 	}
-
 
 }
