@@ -10,9 +10,12 @@ import dev.backfill.DataMigrationException;
 import dev.backfill.testsupport.RecordingMigration;
 import dev.backfill.testsupport.TestApps;
 import dev.backfill.testsupport.TestDatabase;
+import dev.backfill.testsupport.TestDatabases;
 import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.TestTables;
 import dev.backfill.testsupport.Tracking;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -110,6 +113,30 @@ class UniqueNotNullKeysTests {
 				}
 				assertThat(Tracking.row(jdbc, "tags").get("status")).isEqualTo("COMPLETED");
 			}
+		}
+	}
+
+	/**
+	 * MariaDB's Unicode collation makes 'ß' and 'ss' one key, though no folding of case or
+	 * accents in Java would: {@code key > 'ss'} would skip 'ß'. The database decides.
+	 */
+	@Test
+	@Timeout(60)
+	void textKeysThatOnlyTheCollationMakesOneAreRefused() {
+		try (TestSchema schema = TestDatabases.mariadb().createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			jdbc.execute("CREATE TABLE words (word VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci "
+					+ "NOT NULL)");
+			jdbc.batchUpdate("INSERT INTO words (word) VALUES (?)",
+					List.of(new Object[] { "ss" }, new Object[] { "\u00df" }, new Object[] { "x" }));
+			RecordingMigration migration = new RecordingMigration("SELECT word FROM words",
+					DataMigrationConfig.builder().keyColumn("word").batchSize(1).build());
+			assertThatExceptionOfType(DataMigrationException.class)
+				.isThrownBy(() -> TestApps.run(schema, Map.of("words", migration), "backfill.throttle=0"))
+				.withMessageMatching("(?s).*Key column 'word' of migration 'words' is not unique: value (ss|\u00df) "
+						+ "occurs more than once \\(in batch 1\\).*");
+			assertThat(migration.batches()).isEmpty();
+			assertThat(Tracking.row(jdbc, "words").get("status")).isEqualTo("FAILED");
 		}
 	}
 

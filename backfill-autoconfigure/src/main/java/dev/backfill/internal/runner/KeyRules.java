@@ -45,12 +45,11 @@ final class KeyRules {
 			}
 			previous = key;
 		}
-		if (rows.size() > batchSize) {
+		// Java sees two text keys, but the column's collation may see one, and key > last
+		// would then skip the peek row: the database decides, one indexed count a batch.
+		if (rows.size() > batchSize && !keyType.comparesExactly()) {
 			Object last = keyOf(rows.get(batchSize - 1));
-			Object peek = keyOf(rows.get(batchSize));
-			// Java sees two keys, but a case- or accent-insensitive collation may see one,
-			// and key > last would then skip the peek row: let the database decide.
-			if (keyType.mayCollateEqual(last, peek) && occursMoreThanOnce.test(last)) {
+			if (occursMoreThanOnce.test(last)) {
 				throw duplicate(keyType, last, batch);
 			}
 		}

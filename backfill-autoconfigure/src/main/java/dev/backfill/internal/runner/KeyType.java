@@ -2,8 +2,6 @@ package dev.backfill.internal.runner;
 
 import java.math.BigDecimal;
 import java.sql.Types;
-import java.text.Normalizer;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -63,22 +61,15 @@ enum KeyType {
 	}
 
 	/**
-	 * Whether two different text keys might still be equal for the database: a case- or
-	 * accent-insensitive collation (MariaDB's default) or one that ignores trailing spaces
-	 * makes {@code 'a'}, {@code 'A'} and {@code 'á '} one key for its {@code >}, so only
-	 * the database can tell.
-	 * @param a a value of the key column
-	 * @param b another value of the key column
-	 * @return whether they are equal once case, accents and trailing spaces are ignored
+	 * Whether {@link #same} tells exactly what the database's {@code =} and {@code >}
+	 * tell. Not for text: a collation may make different strings one key (case- or
+	 * accent-insensitive ones such as MariaDB's default {@code utf8mb4_general_ci}, where
+	 * {@code 'a' = 'A'} and {@code 'ß' = 's'}; Unicode ones where {@code 'ß' = 'ss'};
+	 * trailing spaces), which only the database can tell.
+	 * @return whether Java's comparison of two keys is the database's
 	 */
-	boolean mayCollateEqual(Object a, Object b) {
-		return this == TEXT && a instanceof String x && b instanceof String y && fold(x).equals(fold(y));
-	}
-
-	private static String fold(String text) {
-		return Normalizer.normalize(text.stripTrailing(), Normalizer.Form.NFD)
-			.replaceAll("\\p{M}", "")
-			.toLowerCase(Locale.ROOT);
+	boolean comparesExactly() {
+		return this != TEXT;
 	}
 
 	/**

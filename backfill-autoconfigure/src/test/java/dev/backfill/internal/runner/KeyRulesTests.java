@@ -55,21 +55,22 @@ class KeyRulesTests {
 		assertThatNoException().isThrownBy(() -> {
 			this.rules.check(rows(1L, 2L, 3L, 4L), 3, KeyType.INTEGER, 1, NEVER_ASKED);
 			this.rules.check(rows(a, b), 1, KeyType.UUID, 1, NEVER_ASKED);
-			this.rules.check(rows("apple", "banana", "cherry"), 2, KeyType.TEXT, 1, NEVER_ASKED);
+			this.rules.check(rows("apple", "banana"), 2, KeyType.TEXT, 1, NEVER_ASKED);
 			this.rules.check(rows(new BigDecimal("1.5"), new BigDecimal("1.51")), 1, KeyType.DECIMAL, 1, NEVER_ASKED);
 		});
 	}
 
 	@Test
-	void textKeysThatACaseOrAccentInsensitiveCollationMayEqualAreLeftToTheDatabase() {
+	void textKeysAtTheBatchBoundaryAreLeftToTheDatabaseWhateverTheirSpelling() {
 		List<Object> asked = new ArrayList<>();
 		Predicate<Object> databaseSaysEqual = (key) -> asked.add(key);
-		for (String[] pair : new String[][] { { "a", "A" }, { "Resume", "résumé" }, { "x", "x  " } }) {
+		for (String[] pair : new String[][] { { "a", "A" }, { "Resume", "résumé" }, { "x", "x  " }, { "ss", "ß" },
+				{ "apple", "banana" } }) {
 			assertThatExceptionOfType(InvalidMigrationException.class)
 				.isThrownBy(() -> this.rules.check(rows("0", pair[0], pair[1]), 2, KeyType.TEXT, 2, databaseSaysEqual))
 				.withMessageContaining("value " + pair[0] + " occurs more than once (in batch 2)");
 		}
-		assertThat(asked).containsExactly("a", "Resume", "x");
+		assertThat(asked).containsExactly("a", "Resume", "x", "ss", "apple");
 	}
 
 	@Test
