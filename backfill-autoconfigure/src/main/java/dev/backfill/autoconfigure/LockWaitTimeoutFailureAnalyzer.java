@@ -10,11 +10,13 @@ class LockWaitTimeoutFailureAnalyzer extends AbstractFailureAnalyzer<LockWaitTim
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, LockWaitTimeoutException cause) {
+		String owner = (cause.getOwner() != null) ? "instance " + cause.getOwner() : "the instance running it";
+		String expiry = (cause.getLeaseExpiresAt() != null) ? "its lease expires at " + cause.getLeaseExpiresAt()
+				: "its lease expires";
 		return new FailureAnalysis(cause.getMessage(),
-				"Start again once instance " + cause.getOwner() + " has completed migration '"
-						+ cause.getMigration() + "', raise backfill.lock-wait-timeout, or set "
-						+ "backfill.mode=background to start without waiting for it. If that instance is gone, "
-						+ "its lease expires at " + cause.getLeaseExpiresAt() + " and the next start takes over.",
+				"Start again once " + owner + " has completed migration '" + cause.getMigration()
+						+ "', raise backfill.lock-wait-timeout, or set backfill.mode=background to start without "
+						+ "waiting for it. If that instance is gone, " + expiry + " and the next start takes over.",
 				cause);
 	}
 

@@ -47,8 +47,10 @@ final class LeaseHeartbeat {
 	 * @return what to cancel when the migration ends here
 	 */
 	ScheduledFuture<?> start(ScheduledExecutorService scheduler) {
-		long period = this.lease.dividedBy(3).toMillis();
-		// Fixed delay, not rate: an instance that was frozen must not fire the missed runs at once.
+		// Looks every sixth of the lease and renews once a third has passed without renewal,
+		// so the lease is never older than half its duration. Fixed delay, not rate: an
+		// instance that was frozen must not fire the missed runs at once.
+		long period = Math.max(1, this.lease.dividedBy(6).toMillis());
 		return scheduler.scheduleWithFixedDelay(this::renewIfDue, period, period, TimeUnit.MILLISECONDS);
 	}
 
