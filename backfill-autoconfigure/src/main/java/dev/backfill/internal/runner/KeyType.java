@@ -5,6 +5,8 @@ import java.sql.Types;
 import java.util.UUID;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a key column's values are saved in the checkpoint (as text) and read back with the
  * Java type the JDBC driver binds as the column's own type.
@@ -25,7 +27,7 @@ enum KeyType {
 	 * @param className its Java class name as the driver reports it
 	 * @return the key type, or {@code null} if keys of that type are not supported
 	 */
-	static KeyType of(int sqlType, String className) {
+	static @Nullable KeyType of(int sqlType, @Nullable String className) {
 		if (UUID.class.getName().equals(className)) {
 			return UUID;
 		}
@@ -77,7 +79,7 @@ enum KeyType {
 	 * @param text the checkpoint text, or {@code null}
 	 * @return the value to bind, or {@code null}
 	 */
-	Object parse(String text) {
+	@Nullable Object parse(@Nullable String text) {
 		return (text != null) ? this.parser.apply(text) : null;
 	}
 

@@ -2,6 +2,7 @@ package dev.backfill.internal.runner;
 
 import dev.backfill.internal.store.Checkpoint;
 import dev.backfill.internal.store.MigrationState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the worker stands: the last key as a value to bind, the checkpoint as saved, and
@@ -11,7 +12,7 @@ import dev.backfill.internal.store.MigrationState;
  * @param checkpoint the checkpoint
  * @param completed whether no rows are left
  */
-record Position(Object lastKey, Checkpoint checkpoint, boolean completed) {
+record Position(@Nullable Object lastKey, Checkpoint checkpoint, boolean completed) {
 
 	static Position of(MigrationState state, KeyType keyType) {
 		return new Position(keyType.parse(state.lastKey()),

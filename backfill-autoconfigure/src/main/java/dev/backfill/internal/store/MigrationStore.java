@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.BadSqlGrammarException;
@@ -274,7 +276,7 @@ public final class MigrationStore {
 				rs.getString("last_error"), rs.getString("lease_owner"), instant(rs, "lease_expires_at"));
 	}
 
-	private static Instant instant(ResultSet rs, String column) throws SQLException {
+	private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
 		Object value = JdbcUtils.getResultSetValue(rs, rs.findColumn(column), Timestamp.class);
 		return (value instanceof Timestamp timestamp) ? timestamp.toInstant() : null;
 	}
