@@ -2,6 +2,7 @@ package dev.backfill.core;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -213,11 +215,47 @@ class LeaseOutlastedTests {
 		}
 	}
 
-	private static ConfigurableApplicationContext run(TestSchema schema, Migration migration, String lease) {
-		return TestApps.run(schema, Map.of(MIGRATION, migration), "backfill.mode=background", lease,
-				"backfill.batch-size=10", "backfill.retry.max-attempts=3", "backfill.retry.initial-backoff=10ms",
+	/**
+	 * Only two lost connections in a row conclude that the batch outlasted the lease: one,
+	 * then another failure, then one more is retried.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
+	void lostConnectionsOfABusyBatchLongerThanTheLeaseNotInARowAreRetried(TestDatabase database)
+			throws InterruptedException {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			TestTables.createItems(jdbc, 10);
+			boolean postgres = database.name().equals("PostgreSQL");
+			AtomicInteger attempt = new AtomicInteger();
+			Migration cutOffTwiceApart = new Migration((rows) -> {
+				JdbcTemplate batch = TestApps.applicationJdbc();
+				batch.update("UPDATE items SET migrated = migrated + 1");
+				if (attempt.incrementAndGet() == 2) {
+					throw new TransientDataAccessResourceException("a transient failure of another kind");
+				}
+				stayBusy(batch, BUSY_LEASE);
+				killConnection(jdbc, batch, postgres);
+			}).times(3);
+			try (ConfigurableApplicationContext app = run(schema, cutOffTwiceApart,
+					"backfill.lease-duration=" + BUSY_LEASE.toSeconds() + "s", "backfill.retry.max-attempts=4")) {
+				app.getBean(BackfillApplicationRunner.class).awaitCompletion();
+				assertThat(retries(app.getBean(MeterRegistry.class))).as("batch retries").isEqualTo(3);
+			}
+			assertThat(cutOffTwiceApart.calls).as("calls to migrate").hasValue(4);
+			assertThat(Tracking.row(jdbc, MIGRATION).get("status")).isEqualTo("COMPLETED");
+			assertThat(jdbc.queryForList("SELECT DISTINCT migrated FROM items", Integer.class)).containsExactly(1);
+		}
+	}
+
+	/** Starts the migration in the background; later properties beat earlier ones. */
+	private static ConfigurableApplicationContext run(TestSchema schema, Migration migration, String... properties) {
+		List<String> all = new ArrayList<>(List.of("backfill.mode=background", "backfill.batch-size=10",
+				"backfill.retry.max-attempts=3", "backfill.retry.initial-backoff=10ms",
 				"logging.level.com.zaxxer.hikari=OFF",
-				"logging.level.org.springframework.transaction.support.TransactionTemplate=OFF");
+				"logging.level.org.springframework.transaction.support.TransactionTemplate=OFF"));
+		all.addAll(List.of(properties));
+		return TestApps.run(schema, Map.of(MIGRATION, migration), all.toArray(String[]::new));
 	}
 
 	private static double retries(MeterRegistry registry) {
