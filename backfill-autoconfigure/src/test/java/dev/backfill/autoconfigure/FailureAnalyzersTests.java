@@ -149,8 +149,11 @@ class FailureAnalyzersTests {
 			assertThatException().isThrownBy(() -> TestApps.run(schema, Map.of("slow", slow),
 					"backfill.lease-duration=1s", "backfill.batch-size=10", "logging.level.com.zaxxer.hikari=OFF",
 					"logging.level.org.springframework.transaction.support.TransactionTemplate=OFF"));
+			// MariaDB closes the connection without saying why: one retry to tell it from a failover.
+			int attempts = database.name().equals("PostgreSQL") ? 1 : 2;
 			assertFailureReport(output,
-					"Migration 'slow' failed in batch 1 (keys 1 to 10) after 1 attempt(s): the database ended the "
+					"Migration 'slow' failed in batch 1 (keys 1 to 10) after " + attempts
+							+ " attempt(s): the database ended the "
 							+ "batch's transaction after it sat idle longer than backfill.lease-duration (1s)",
 					"A batch's transaction may not sit idle longer than the lease (backfill.lease-duration), since "
 							+ "the database ends it then: make migrate faster or the batch smaller "

@@ -2,7 +2,11 @@ package dev.backfill.internal.runner;
 
 import java.util.function.UnaryOperator;
 
-/** The attempts at one batch: where it starts, which keys it read, how it last failed. */
+/**
+ * The attempts at one batch: where it starts, which keys it read, how it last failed, and
+ * whether that failure was a lost connection suspected of being the idle-transaction
+ * guard's doing.
+ */
 final class BatchAttempts {
 
 	private Position from;
@@ -10,6 +14,8 @@ final class BatchAttempts {
 	private int count;
 
 	private Throwable lastFailure;
+
+	private boolean lastSuspectedIdleEnd;
 
 	private Object firstKey;
 
@@ -38,8 +44,28 @@ final class BatchAttempts {
 		this.lastKey = last;
 	}
 
+	/** Where the current attempt started. */
+	Position from() {
+		return this.from;
+	}
+
 	void failed(Throwable failure) {
 		this.lastFailure = failure;
+		this.lastSuspectedIdleEnd = false;
+	}
+
+	/**
+	 * The attempt failed with a lost connection, without committing, after it ran long
+	 * enough that the idle-transaction guard may have ended it.
+	 */
+	void failedSuspectedIdleEnd(Throwable failure) {
+		this.lastFailure = failure;
+		this.lastSuspectedIdleEnd = true;
+	}
+
+	/** Whether the previous attempt {@linkplain #failedSuspectedIdleEnd failed so}. */
+	boolean lastSuspectedIdleEnd() {
+		return this.lastSuspectedIdleEnd;
 	}
 
 	int count() {

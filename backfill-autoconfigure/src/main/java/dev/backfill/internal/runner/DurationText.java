@@ -1,9 +1,12 @@
 package dev.backfill.internal.runner;
 
 import java.time.Duration;
-import java.util.Locale;
 
-/** Durations in messages, as a property would be written ({@code 2s}, {@code 10m}, {@code 1.5s}). */
+/**
+ * Durations in messages, as a property would be written and Spring Boot binds it: whole
+ * units only ({@code 2s}, {@code 10m}, {@code 1500ms}), since its simple style takes no
+ * fractions.
+ */
 final class DurationText {
 
 	private DurationText() {
@@ -17,7 +20,7 @@ final class DurationText {
 		if (millis % 1000 == 0) {
 			return (millis / 1000) + "s";
 		}
-		return (millis < 1000) ? millis + "ms" : String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
+		return millis + "ms";
 	}
 
 }

@@ -160,9 +160,7 @@ final class MigrationWorker {
 		catch (RuntimeException ex) {
 			Duration took = since(started);
 			this.listener.batchFailed(this.target.name(), took);
-			RuntimeException failure = this.attemptFailures.of(ex, took, () -> reloadPosition(from));
-			attempts.failed(failure);
-			throw failure;
+			throw this.attemptFailures.of(ex, took, attempts, () -> reloadPosition(from));
 		}
 	}
 

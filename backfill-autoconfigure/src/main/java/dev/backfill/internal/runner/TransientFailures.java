@@ -5,6 +5,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 
 import dev.backfill.internal.store.SqlDialect;
+import dev.backfill.internal.store.SqlDialect.IdleTransactionEnd;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -57,19 +58,35 @@ final class TransientFailures {
 
 	/**
 	 * The database's report, among the failure's causes, that its idle-transaction guard
-	 * ended the batch's transaction ({@link SqlDialect#endedIdleTransaction}).
+	 * ended the batch's transaction ({@link SqlDialect#idleTransactionEnd}): a certain one
+	 * if any cause is, else the first suspected one.
 	 * @param failure the failure
 	 * @param couldHaveSatIdle whether the batch's transaction ran at least the idle timeout
 	 * @return the report, or {@code null} if the guard did not end it
 	 */
-	@Nullable SQLException idleTransactionEnd(Throwable failure, boolean couldHaveSatIdle) {
+	@Nullable IdleEnd idleTransactionEnd(Throwable failure, boolean couldHaveSatIdle) {
+		IdleEnd suspected = null;
 		for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-			if (cause instanceof SQLException sqlException
-					&& this.dialect.endedIdleTransaction(sqlException, couldHaveSatIdle)) {
-				return sqlException;
+			if (cause instanceof SQLException sqlException) {
+				IdleTransactionEnd end = this.dialect.idleTransactionEnd(sqlException, couldHaveSatIdle);
+				if (end == IdleTransactionEnd.CERTAIN) {
+					return new IdleEnd(sqlException, true);
+				}
+				if (end == IdleTransactionEnd.SUSPECTED && suspected == null) {
+					suspected = new IdleEnd(sqlException, false);
+				}
 			}
 		}
-		return null;
+		return suspected;
+	}
+
+	/**
+	 * The database's report that its idle-transaction guard ended a transaction.
+	 *
+	 * @param report the exception that tells it
+	 * @param certain whether it says so, rather than that the connection was lost
+	 */
+	record IdleEnd(SQLException report, boolean certain) {
 	}
 
 }

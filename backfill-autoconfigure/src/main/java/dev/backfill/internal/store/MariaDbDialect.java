@@ -70,11 +70,12 @@ final class MariaDbDialect implements SqlDialect {
 	/**
 	 * MariaDB (10.11) has no code for it: at idle_transaction_timeout it closes the
 	 * connection without a word, and the next statement fails with a socket error (SQL
-	 * state 08000), so a lost connection after the transaction could have sat idle.
+	 * state 08000), as after a killed connection; so a lost connection after the
+	 * transaction could have sat idle is only suspected.
 	 */
 	@Override
-	public boolean endedIdleTransaction(SQLException ex, boolean couldHaveSatIdle) {
-		return couldHaveSatIdle && isConnectionLost(ex);
+	public IdleTransactionEnd idleTransactionEnd(SQLException ex, boolean couldHaveSatIdle) {
+		return (couldHaveSatIdle && isConnectionLost(ex)) ? IdleTransactionEnd.SUSPECTED : IdleTransactionEnd.NO;
 	}
 
 	/** Adds server gone away and connection lost (client-side codes, no SQL state). */

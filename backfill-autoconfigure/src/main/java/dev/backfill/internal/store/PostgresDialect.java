@@ -59,12 +59,16 @@ final class PostgresDialect implements SqlDialect {
 	}
 
 	/**
-	 * SQL state 25P03; or, should the driver have read only the closed socket and not the
-	 * server's last message, a lost connection after the transaction could have sat idle.
+	 * SQL state 25P03, certainly; should the driver have read only the closed socket and
+	 * not the server's last message, a lost connection after the transaction could have
+	 * sat idle is suspected.
 	 */
 	@Override
-	public boolean endedIdleTransaction(SQLException ex, boolean couldHaveSatIdle) {
-		return IDLE_IN_TRANSACTION_TIMEOUT.equals(ex.getSQLState()) || (couldHaveSatIdle && isConnectionLost(ex));
+	public IdleTransactionEnd idleTransactionEnd(SQLException ex, boolean couldHaveSatIdle) {
+		if (IDLE_IN_TRANSACTION_TIMEOUT.equals(ex.getSQLState())) {
+			return IdleTransactionEnd.CERTAIN;
+		}
+		return (couldHaveSatIdle && isConnectionLost(ex)) ? IdleTransactionEnd.SUSPECTED : IdleTransactionEnd.NO;
 	}
 
 	@Override

@@ -146,16 +146,36 @@ public interface SqlDialect {
 	/**
 	 * Whether a SQL exception reports that the server's idle-transaction guard (the
 	 * {@link BatchLimits#idleTimeout() idle timeout} of the batch limits) ended the
-	 * transaction, by the server's own code for it or, for a server that just closes the
-	 * connection, by a lost connection of a transaction that had run long enough to have
-	 * sat idle that long. Such a failure is not transient: a retry of the same batch sits
-	 * idle as long again.
+	 * transaction: {@link IdleTransactionEnd#CERTAIN certainly}, by the server's own code
+	 * for it; {@link IdleTransactionEnd#SUSPECTED possibly}, by a lost connection of a
+	 * transaction that ran long enough to have sat idle that long (a server that closes the
+	 * connection without a word, or a driver that read only the closed socket), which a
+	 * failover or a killed connection looks like too; or {@link IdleTransactionEnd#NO not}.
 	 * @param ex the exception
 	 * @param couldHaveSatIdle whether the transaction ran at least the idle timeout
-	 * @return whether the idle-transaction guard ended the transaction
+	 * @return whether the idle-transaction guard ended the transaction; by default
+	 * {@link IdleTransactionEnd#NO}, for a database without such a guard
 	 */
-	default boolean endedIdleTransaction(SQLException ex, boolean couldHaveSatIdle) {
-		return false;
+	default IdleTransactionEnd idleTransactionEnd(SQLException ex, boolean couldHaveSatIdle) {
+		return IdleTransactionEnd.NO;
+	}
+
+	/**
+	 * Whether the idle-transaction guard ended a transaction, as a SQL exception tells.
+	 *
+	 * @since 0.1.0
+	 */
+	enum IdleTransactionEnd {
+
+		/** The server said so: a retry would sit idle as long again. */
+		CERTAIN,
+
+		/** The connection was lost after the transaction could have sat idle that long. */
+		SUSPECTED,
+
+		/** Not the idle-transaction guard. */
+		NO
+
 	}
 
 	/**
