@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
 import dev.backfill.MigrationListener;
 import dev.backfill.SqlMigration;
@@ -85,6 +86,23 @@ class SqlMigrationTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void configOfASqlMigrationSetsItsTextKeyAndBatchSize(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			jdbc.execute("CREATE TABLE codes (code VARCHAR(20) PRIMARY KEY, migrated INT NOT NULL)");
+			TestTables.insert(jdbc, "INSERT INTO codes (code, migrated) VALUES (?, 0)", 120,
+					(i) -> new Object[] { String.format("c%03d", i) });
+			Sql migration = new Sql("SELECT code FROM codes",
+					"UPDATE codes SET migrated = migrated + 1 WHERE code BETWEEN :first AND :last",
+					DataMigrationConfig.builder().keyColumn("code").batchSize(50).build());
+			run(schema, Map.of("byCode", migration)).close();
+			assertThat(jdbc.queryForList("SELECT DISTINCT migrated FROM codes", Integer.class)).containsExactly(1);
+			assertCompleted(jdbc, "byCode", 120, 3, "c120");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#servers")
 	void batchReadsOnlyTheKeyColumnOfTheBaseQuery(TestDatabase database) {
 		try (TestSchema schema = database.createSchema()) {
@@ -113,7 +131,9 @@ class SqlMigrationTests {
 					"UPDATE items SET migrated = migrated + 1 WHERE id BETWEEN :first AND :last");
 			assertThatExceptionOfType(DataMigrationException.class)
 				.isThrownBy(() -> run(schema, Map.of("increment", migration), "backfill.batch-size=100").close())
-				.withMessageContaining("Migration 'increment' failed in batch 3 (keys 201 to 300) after 1 attempt(s)");
+				.withMessageContaining("Migration 'increment' failed in batch 3 (keys 201 to 300) after 1 attempt(s)")
+				.satisfies((ex) -> assertThat(ex.getMessage()).as("the database's reason")
+					.containsIgnoringCase("items_migrated_once"));
 			Map<String, Object> failed = Tracking.row(jdbc, "increment");
 			assertThat(failed.get("status")).isEqualTo("FAILED");
 			assertThat(failed.get("last_key")).isEqualTo("200");
@@ -258,9 +278,21 @@ class SqlMigrationTests {
 
 		private final String updateSql;
 
+		private final DataMigrationConfig config;
+
 		Sql(String baseQuery, String updateSql) {
+			this(baseQuery, updateSql, DataMigrationConfig.DEFAULTS);
+		}
+
+		Sql(String baseQuery, String updateSql, DataMigrationConfig config) {
 			this.baseQuery = baseQuery;
 			this.updateSql = updateSql;
+			this.config = config;
+		}
+
+		@Override
+		public DataMigrationConfig config() {
+			return this.config;
 		}
 
 		@Override
