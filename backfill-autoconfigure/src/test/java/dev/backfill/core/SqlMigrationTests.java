@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
 import dev.backfill.MigrationListener;
@@ -27,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -48,40 +50,33 @@ class SqlMigrationTests {
 	/** Rows whose {@code val} is 3 (one in ten) are not selected by the base queries below. */
 	private static final String BASE_QUERY = "SELECT * FROM items WHERE val <> 3";
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
-	void firstAndLastUpdateEachSelectedRowOnceCountedInTrackingAndMetrics(TestDatabase database) {
+	/** Each database, with an update by key range and one by the batch's keys. */
+	static Stream<Arguments> databasesAndUpdates() {
+		return TestDatabases.all()
+			.flatMap((database) -> Stream.of(
+					Arguments.of(database, "UPDATE items SET migrated = migrated + 1 "
+							+ "WHERE id BETWEEN :first AND :last AND val <> 3"),
+					Arguments.of(database, "UPDATE items SET migrated = migrated + 1 WHERE id IN (:keys)")));
+	}
+
+	@ParameterizedTest(name = "{0}: {1}")
+	@MethodSource("databasesAndUpdates")
+	void updateRunsOncePerSelectedRowCountedInTrackingAndMetrics(TestDatabase database, String updateSql) {
 		try (TestSchema schema = database.createSchema()) {
 			JdbcTemplate jdbc = schema.jdbc();
 			TestTables.createItems(jdbc, 1050);
-			Sql migration = new Sql(BASE_QUERY,
-					"UPDATE items SET migrated = migrated + 1 WHERE id BETWEEN :first AND :last AND val <> 3");
-			try (ConfigurableApplicationContext app = run(schema, Map.of("fillRange", migration),
-					"backfill.migrations.fill-range.batch-size=100")) {
+			try (ConfigurableApplicationContext app = run(schema, Map.of("fillItems", new Sql(BASE_QUERY, updateSql)),
+					"backfill.migrations.fill-items.batch-size=100")) {
 				MeterRegistry registry = app.getBean(MeterRegistry.class);
-				assertThat(registry.get(MicrometerMigrationListener.ROWS).tag("migration", "fillRange").counter()
+				assertThat(registry.get(MicrometerMigrationListener.ROWS).tag("migration", "fillItems").counter()
 					.count()).isEqualTo(945);
-				assertThat(registry.get(MicrometerMigrationListener.BATCH).tag("migration", "fillRange")
+				assertThat(registry.get(MicrometerMigrationListener.BATCH).tag("migration", "fillItems")
 					.tag("outcome", "success").timer().count()).isEqualTo(10);
 			}
 			// 945 selected rows in batches of 100 (the per-migration property): 9 full ones and 45 rows.
 			assertThat(counts(jdbc, "val <> 3")).containsExactly(Map.entry(1, 945));
 			assertThat(counts(jdbc, "val = 3")).containsExactly(Map.entry(0, 105));
-			assertCompleted(jdbc, "fillRange", 945, 10, "1050");
-		}
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
-	void keysUpdateEachSelectedRowOnce(TestDatabase database) {
-		try (TestSchema schema = database.createSchema()) {
-			JdbcTemplate jdbc = schema.jdbc();
-			TestTables.createItems(jdbc, 1050);
-			Sql migration = new Sql(BASE_QUERY, "UPDATE items SET migrated = migrated + 1 WHERE id IN (:keys)");
-			run(schema, Map.of("fillKeys", migration), "backfill.batch-size=100").close();
-			assertThat(counts(jdbc, "val <> 3")).containsExactly(Map.entry(1, 945));
-			assertThat(counts(jdbc, "val = 3")).containsExactly(Map.entry(0, 105));
-			assertCompleted(jdbc, "fillKeys", 945, 10, "1050");
+			assertCompleted(jdbc, "fillItems", 945, 10, "1050");
 		}
 	}
 
@@ -246,6 +241,17 @@ class SqlMigrationTests {
 		}
 	}
 
+	@Test
+	void beanThatIsBothKindsOfMigrationIsRefused() {
+		try (TestSchema schema = TestDatabases.h2().createSchema()) {
+			TestTables.createItems(schema.jdbc(), 5);
+			assertThatException().isThrownBy(() -> run(schema, Map.of("both", new Both())))
+				.withStackTraceContaining("Migration 'both' is both a DataMigration and a SqlMigration: implement one "
+						+ "of the two");
+			assertThat(counts(schema.jdbc(), "1 = 1")).containsExactly(Map.entry(0, 5));
+		}
+	}
+
 	/** Starts an application whose beans are the given migrations and listeners, without throttle. */
 	private static ConfigurableApplicationContext run(TestSchema schema, Map<String, ?> beans,
 			String... properties) {
@@ -319,6 +325,19 @@ class SqlMigrationTests {
 		@Override
 		public int getOrder() {
 			return this.order;
+		}
+
+	}
+
+	static class Both extends Sql implements DataMigration {
+
+		Both() {
+			super("SELECT id FROM items", "UPDATE items SET migrated = migrated + 1 WHERE id IN (:keys)");
+		}
+
+		@Override
+		public void migrate(List<Map<String, Object>> rows) {
+			TestApps.applicationJdbc().update("UPDATE items SET migrated = migrated + 1");
 		}
 
 	}
