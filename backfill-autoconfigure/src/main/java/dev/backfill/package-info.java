@@ -1,5 +1,5 @@
 /**
- * The backfill API: {@link dev.backfill.DataMigration} beans, their
+ * The backfill API: {@link dev.backfill.DataMigration} and {@link dev.backfill.SqlMigration} beans, their
  * {@link dev.backfill.DataMigrationConfig settings}, {@link dev.backfill.MigrationListener
  * listeners} and the {@link dev.backfill.DataMigrationException exception} that reports a
  * migration that could not run. This package, {@code dev.backfill.autoconfigure} and

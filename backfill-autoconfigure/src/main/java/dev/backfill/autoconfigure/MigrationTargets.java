@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +13,10 @@ import javax.sql.DataSource;
 import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
+import dev.backfill.SqlMigration;
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationTarget;
+import dev.backfill.internal.settings.MigrationSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
@@ -23,9 +26,10 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 
 /**
- * Finds the {@link DataMigration} beans and turns them into runnable targets: named by
- * their bean names, ordered by {@code @Order}/{@link Ordered} and then by name, with
- * their settings merged and their DataSource resolved.
+ * Finds the {@link DataMigration} and {@link SqlMigration} beans and turns them into
+ * runnable targets: named by their bean names (one namespace for both kinds), ordered by
+ * {@code @Order}/{@link Ordered} and then by name, with their settings merged and their
+ * DataSource resolved.
  */
 final class MigrationTargets {
 
@@ -62,7 +66,7 @@ final class MigrationTargets {
 	}
 
 	List<MigrationTarget> resolve() {
-		Map<String, DataMigration> migrations = this.beanFactory.getBeansOfType(DataMigration.class);
+		Map<String, Object> migrations = migrationBeans();
 		MigrationNames checkedNames = new MigrationNames(migrations.keySet());
 		checkedNames.warnAboutPropertiesNamingNoMigration(this.environment);
 		List<String> names = new ArrayList<>(migrations.keySet());
@@ -71,19 +75,36 @@ final class MigrationTargets {
 		MigrationSettingsResolver resolver = new MigrationSettingsResolver(this.properties);
 		List<MigrationTarget> targets = new ArrayList<>();
 		for (String name : names) {
-			DataMigration migration = migrations.get(name);
-			DataMigrationConfig config = migration.config();
+			Object migration = migrations.get(name);
+			DataMigrationConfig config = (migration instanceof SqlMigration sql) ? sql.config()
+					: ((DataMigration) migration).config();
 			if (config == null) {
 				config = DataMigrationConfig.DEFAULTS;
 			}
 			BackfillProperties.Migration own = checkedNames.propertiesOf(name, this.properties.getMigrations());
-			targets.add(new MigrationTarget(migration, resolver.resolve(name, config, own),
-					databaseOf(name, config.dataSource())));
+			MigrationSettings settings = resolver.resolve(name, config, own);
+			MigrationDatabase database = databaseOf(name, config.dataSource());
+			targets.add((migration instanceof SqlMigration sql) ? MigrationTarget.of(sql, settings, database)
+					: new MigrationTarget((DataMigration) migration, settings, database));
 		}
 		return targets;
 	}
 
-	private int orderOf(String name, DataMigration migration) {
+	/**
+	 * The {@link DataMigration} and {@link SqlMigration} beans by name: one namespace.
+	 */
+	private Map<String, Object> migrationBeans() {
+		Map<String, Object> migrations = new LinkedHashMap<>(this.beanFactory.getBeansOfType(DataMigration.class));
+		this.beanFactory.getBeansOfType(SqlMigration.class).forEach((name, migration) -> {
+			if (migrations.putIfAbsent(name, migration) != null) {
+				throw new DataMigrationException(name, "Migration '" + name + "' is both a DataMigration and a "
+						+ "SqlMigration: implement one of the two", null);
+			}
+		});
+		return migrations;
+	}
+
+	private int orderOf(String name, Object migration) {
 		if (migration instanceof Ordered ordered) {
 			return ordered.getOrder();
 		}

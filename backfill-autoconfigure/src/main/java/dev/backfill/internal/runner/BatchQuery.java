@@ -50,6 +50,16 @@ final class BatchQuery {
 
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
+		this(migration, baseQuery, keyColumn, batchSize, limits, mysqlSyntax, false);
+	}
+
+	/**
+	 * Creates the query of a migration's batches.
+	 * @param keysOnly whether a batch reads only the key column (a set-based migration's
+	 * update reads the rest itself) rather than every column of the base query
+	 */
+	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
+			boolean mysqlSyntax, boolean keysOnly) {
 		this.migration = migration;
 		this.keyColumn = keyColumn;
 		this.batchSize = batchSize;
@@ -58,13 +68,14 @@ final class BatchQuery {
 		String with = (limits != null) ? limits.withClause() : "";
 		String guard = (limits != null) ? limits.predicate() : null;
 		String from = " FROM (\n" + this.baseQuery.sql() + "\n) " + ALIAS;
-		String select = "SELECT " + ALIAS + ".*" + from;
 		String key = ALIAS + "." + keyColumn;
+		String select = "SELECT " + ALIAS + ".*" + from;
+		String batchSelect = keysOnly ? "SELECT " + key + from : select;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
 		// it reads only a batch, and keeps walking the key's index rather than sorting.
 		String orderAndLimit = " ORDER BY " + key + " LIMIT " + ((long) batchSize + 1);
-		this.firstBatchSql = with + select + where(guard) + orderAndLimit;
-		this.nextBatchSql = with + select + where(guard, key + " > ?") + orderAndLimit;
+		this.firstBatchSql = with + batchSelect + where(guard) + orderAndLimit;
+		this.nextBatchSql = with + batchSelect + where(guard, key + " > ?") + orderAndLimit;
 		this.describeSql = select + where("1 = 0");
 		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");

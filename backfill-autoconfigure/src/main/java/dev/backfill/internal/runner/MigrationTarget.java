@@ -3,6 +3,7 @@ package dev.backfill.internal.runner;
 import java.util.Objects;
 
 import dev.backfill.DataMigration;
+import dev.backfill.SqlMigration;
 import dev.backfill.internal.settings.MigrationSettings;
 
 /**
@@ -23,11 +24,35 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	}
 
 	/**
+	 * A set-based migration ready to run: each batch runs its {@code updateSql} with the
+	 * batch's keys, on the batch's transaction.
+	 * @param migration the migration
+	 * @param settings its effective settings
+	 * @param database the database holding its rows and its tracking row
+	 * @return the target
+	 * @throws InvalidMigrationException if its {@code updateSql} uses a parameter other than
+	 * {@code :first}, {@code :last} and {@code :keys}, or none of them
+	 */
+	public static MigrationTarget of(SqlMigration migration, MigrationSettings settings, MigrationDatabase database) {
+		return new MigrationTarget(new SqlBatchUpdate(settings.name(), migration, settings.keyColumn(),
+				database.jdbc()), settings, database);
+	}
+
+	/**
 	 * The migration's name.
 	 * @return the name
 	 */
 	public String name() {
 		return this.settings.name();
+	}
+
+	/**
+	 * Whether a batch needs only the key column of the base query's rows: a set-based
+	 * migration's update reads the rest itself.
+	 * @return {@code true} for a {@link SqlMigration}
+	 */
+	boolean readsKeysOnly() {
+		return this.migration instanceof SqlBatchUpdate;
 	}
 
 }

@@ -79,7 +79,7 @@ final class MigrationWorker {
 		// Limits that ride on the batch's SELECT need no statement of their own.
 		this.limitsStatement = (inlineLimits == null);
 		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				this.settings.batchSize(), inlineLimits, this.store.dialect().mysqlSyntax());
+				this.settings.batchSize(), inlineLimits, this.store.dialect().mysqlSyntax(), target.readsKeysOnly());
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),

@@ -1,0 +1,154 @@
+package dev.backfill.internal.runner;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.backfill.DataMigration;
+import dev.backfill.DataMigrationConfig;
+import dev.backfill.SqlMigration;
+
+import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.SqlParameter;
+import org.springframework.jdbc.core.namedparam.EmptySqlParameterSource;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
+import org.springframework.jdbc.core.namedparam.ParsedSql;
+
+/**
+ * A {@link SqlMigration} run as a {@link DataMigration}: {@code migrate(rows)} runs its
+ * {@code updateSql} once with the keys of those rows, so the keyset walk, key checks,
+ * retries, fencing and checkpoint are those of every migration. Its statement joins the
+ * batch's transaction, as {@code JdbcTemplate} calls in {@code migrate} do. The statement
+ * is checked when this is made, before any batch runs.
+ */
+final class SqlBatchUpdate implements DataMigration {
+
+	static final String FIRST = "first";
+
+	static final String LAST = "last";
+
+	static final String KEYS = "keys";
+
+	private static final Set<String> PARAMETERS = Set.of(FIRST, LAST, KEYS);
+
+	private final SqlMigration migration;
+
+	private final String keyColumn;
+
+	private final String updateSql;
+
+	private final boolean usesFirst;
+
+	private final boolean usesLast;
+
+	private final boolean usesKeys;
+
+	private final NamedParameterJdbcOperations jdbc;
+
+	/**
+	 * Checks a migration's update and prepares to run it.
+	 * @param name the migration's name, for messages
+	 * @param migration the migration
+	 * @param keyColumn its key column
+	 * @param jdbc operations on its DataSource
+	 * @throws InvalidMigrationException if the update is empty, uses a parameter other than
+	 * {@code :first}, {@code :last} and {@code :keys}, none of them, or {@code ?} placeholders
+	 */
+	SqlBatchUpdate(String name, SqlMigration migration, String keyColumn, JdbcOperations jdbc) {
+		this.migration = migration;
+		this.keyColumn = keyColumn;
+		this.updateSql = checked(name, migration.updateSql());
+		Set<String> used = parameters(name, this.updateSql);
+		this.usesFirst = used.contains(FIRST);
+		this.usesLast = used.contains(LAST);
+		this.usesKeys = used.contains(KEYS);
+		this.jdbc = new NamedParameterJdbcTemplate(jdbc);
+	}
+
+	private static String checked(String name, String updateSql) {
+		if (updateSql == null || updateSql.isBlank()) {
+			throw invalid(name, "has no updateSql", updateSql);
+		}
+		return updateSql;
+	}
+
+	private static Set<String> parameters(String name, String updateSql) {
+		ParsedSql parsed = NamedParameterUtils.parseSqlStatement(updateSql);
+		Set<String> used = new TreeSet<>();
+		for (SqlParameter parameter : NamedParameterUtils.buildSqlParameterList(parsed,
+				EmptySqlParameterSource.INSTANCE)) {
+			used.add(parameter.getName());
+		}
+		Set<String> unknown = new TreeSet<>(used);
+		unknown.removeAll(PARAMETERS);
+		if (!unknown.isEmpty()) {
+			throw invalid(name, "uses parameter(s) " + prefixed(unknown) + " in its updateSql; only :first, :last "
+					+ "and :keys are given", updateSql);
+		}
+		if (used.isEmpty()) {
+			// It would update every row of its table in every batch.
+			throw invalid(name, "uses none of :first, :last and :keys in its updateSql, so every batch would run it "
+					+ "on the whole table", updateSql);
+		}
+		try {
+			MapSqlParameterSource all = new MapSqlParameterSource();
+			PARAMETERS.forEach((parameter) -> all.addValue(parameter, List.of(0)));
+			NamedParameterUtils.buildValueArray(parsed, all, null);
+		}
+		catch (InvalidDataAccessApiUsageException ex) {
+			// Named parameters mixed with ? placeholders.
+			throw invalid(name, "has an updateSql that cannot be run: " + ex.getMessage(), updateSql);
+		}
+		return used;
+	}
+
+	private static String prefixed(Set<String> parameters) {
+		List<String> names = new ArrayList<>();
+		parameters.forEach((parameter) -> names.add(":" + parameter));
+		return String.join(", ", names);
+	}
+
+	private static InvalidMigrationException invalid(String name, String problem, String updateSql) {
+		return new InvalidMigrationException("SqlMigration '" + name + "' " + problem + " [" + updateSql + "]",
+				"Write the updateSql of migration '" + name + "' as one statement restricted to its batch with "
+						+ ":first and :last (the batch's first and last key, inclusive: WHERE id BETWEEN :first AND "
+						+ ":last AND <the base query's condition>) or :keys (the batch's keys: WHERE id IN (:keys)).",
+				null);
+	}
+
+	@Override
+	public String baseQuery() {
+		return this.migration.baseQuery();
+	}
+
+	@Override
+	public void migrate(List<Map<String, Object>> rows) {
+		MapSqlParameterSource parameters = new MapSqlParameterSource();
+		if (this.usesFirst) {
+			parameters.addValue(FIRST, rows.get(0).get(this.keyColumn));
+		}
+		if (this.usesLast) {
+			parameters.addValue(LAST, rows.get(rows.size() - 1).get(this.keyColumn));
+		}
+		if (this.usesKeys) {
+			List<Object> keys = new ArrayList<>(rows.size());
+			for (Map<String, Object> row : rows) {
+				keys.add(row.get(this.keyColumn));
+			}
+			parameters.addValue(KEYS, keys);
+		}
+		this.jdbc.update(this.updateSql, parameters);
+	}
+
+	@Override
+	public DataMigrationConfig config() {
+		return this.migration.config();
+	}
+
+}
