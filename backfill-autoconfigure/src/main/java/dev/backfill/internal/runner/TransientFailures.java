@@ -56,6 +56,21 @@ final class TransientFailures {
 	}
 
 	/**
+	 * Whether the statement timeout cancelled a statement of the failed batch
+	 * ({@link SqlDialect#isStatementTimeout}), by any of the failure's causes.
+	 * @param failure the failure
+	 * @return {@code true} if a smaller batch may finish in time
+	 */
+	boolean isStatementTimeout(Throwable failure) {
+		for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+			if (cause instanceof SQLException sqlException && this.dialect.isStatementTimeout(sqlException)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * The database's report, among the failure's causes, that its idle-transaction guard
 	 * ended the batch's transaction ({@link SqlDialect#endedIdleTransaction}).
 	 * @param failure the failure
