@@ -56,12 +56,16 @@ final class TransientFailures {
 	}
 
 	/**
-	 * Whether the statement timeout cancelled a statement of the failed batch
-	 * ({@link SqlDialect#isStatementTimeout}), by any of the failure's causes.
+	 * Whether the failure is transient and the statement timeout cancelled a statement of
+	 * the failed batch ({@link SqlDialect#isStatementTimeout}), by any of its causes; never
+	 * a lost lease or an invalid migration, whatever their causes.
 	 * @param failure the failure
 	 * @return {@code true} if a smaller batch may finish in time
 	 */
 	boolean isStatementTimeout(Throwable failure) {
+		if (!isTransient(failure)) {
+			return false;
+		}
 		for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
 			if (cause instanceof SQLException sqlException && this.dialect.isStatementTimeout(sqlException)) {
 				return true;
