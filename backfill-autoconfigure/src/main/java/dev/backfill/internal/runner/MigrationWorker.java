@@ -148,7 +148,7 @@ final class MigrationWorker {
 	}
 
 	private Position runBatchWithRetries(Position from) {
-		return this.retries.run(new BatchAttempts(from), this::attempt);
+		return this.retries.run(new BatchAttempts(from), this::attemptSplittingOnStatementTimeout);
 	}
 
 	/**
@@ -156,31 +156,40 @@ final class MigrationWorker {
 	 * the statement timeout is tried again at once at half its size, as part of the same
 	 * attempt, until it reaches the minimum batch size.
 	 */
-	private Position attempt(BatchAttempts attempts) {
+	private Position attemptSplittingOnStatementTimeout(BatchAttempts attempts) {
 		while (true) {
-			Position from = attempts.begin(this::reloadPosition);
-			if (from.completed()) {
-				return from;
-			}
-			tellBatchSize();
-			long started = System.nanoTime();
 			try {
-				Position next = runBatch(from, attempts);
-				int rows = (int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed());
-				Duration took = since(started);
-				this.listener.batchSucceeded(this.target.name(), rows, took);
-				this.sizer.measured(rows, took);
-				return next;
+				return attempt(attempts);
 			}
-			catch (RuntimeException ex) {
-				Duration took = since(started);
-				this.listener.batchFailed(this.target.name(), took);
-				RuntimeException failure = this.attemptFailures.of(ex, took, () -> reloadPosition(from));
-				attempts.failed(failure);
+			catch (RuntimeException failure) {
 				if (!splitAfterStatementTimeout(failure, attempts)) {
 					throw failure;
 				}
 			}
+		}
+	}
+
+	private Position attempt(BatchAttempts attempts) {
+		Position from = attempts.begin(this::reloadPosition);
+		if (from.completed()) {
+			return from;
+		}
+		tellBatchSize();
+		long started = System.nanoTime();
+		try {
+			Position next = runBatch(from, attempts);
+			int rows = (int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed());
+			Duration took = since(started);
+			this.listener.batchSucceeded(this.target.name(), rows, took);
+			this.sizer.measured(rows, took);
+			return next;
+		}
+		catch (RuntimeException ex) {
+			Duration took = since(started);
+			this.listener.batchFailed(this.target.name(), took);
+			RuntimeException failure = this.attemptFailures.of(ex, took, () -> reloadPosition(from));
+			attempts.failed(failure);
+			throw failure;
 		}
 	}
 
