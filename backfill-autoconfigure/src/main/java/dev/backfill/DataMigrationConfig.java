@@ -24,6 +24,14 @@ public final class DataMigrationConfig {
 
 	private final @Nullable Duration throttle;
 
+	private final @Nullable BatchSizeMode batchSizeMode;
+
+	private final @Nullable Duration targetBatchDuration;
+
+	private final @Nullable Integer minBatchSize;
+
+	private final @Nullable Integer maxBatchSize;
+
 	private final @Nullable String keyColumn;
 
 	private final @Nullable String dataSource;
@@ -37,6 +45,10 @@ public final class DataMigrationConfig {
 	private DataMigrationConfig(Builder builder) {
 		this.batchSize = builder.batchSize;
 		this.throttle = builder.throttle;
+		this.batchSizeMode = builder.batchSizeMode;
+		this.targetBatchDuration = builder.targetBatchDuration;
+		this.minBatchSize = builder.minBatchSize;
+		this.maxBatchSize = builder.maxBatchSize;
 		this.keyColumn = builder.keyColumn;
 		this.dataSource = builder.dataSource;
 		this.transactional = builder.transactional;
@@ -66,6 +78,38 @@ public final class DataMigrationConfig {
 	 */
 	public @Nullable Duration throttle() {
 		return this.throttle;
+	}
+
+	/**
+	 * Whether the batch size is fixed or adapts to the measured batch time.
+	 * @return the mode, or {@code null} if unset
+	 */
+	public @Nullable BatchSizeMode batchSizeMode() {
+		return this.batchSizeMode;
+	}
+
+	/**
+	 * In adaptive mode, how long a batch should take.
+	 * @return the target, or {@code null} if unset
+	 */
+	public @Nullable Duration targetBatchDuration() {
+		return this.targetBatchDuration;
+	}
+
+	/**
+	 * In adaptive mode, the fewest rows a batch is given.
+	 * @return the minimum, or {@code null} if unset
+	 */
+	public @Nullable Integer minBatchSize() {
+		return this.minBatchSize;
+	}
+
+	/**
+	 * In adaptive mode, the most rows a batch is given.
+	 * @return the maximum, or {@code null} if unset
+	 */
+	public @Nullable Integer maxBatchSize() {
+		return this.maxBatchSize;
 	}
 
 	/**
@@ -112,6 +156,10 @@ public final class DataMigrationConfig {
 	public boolean equals(@Nullable Object other) {
 		return this == other || (other instanceof DataMigrationConfig that
 				&& Objects.equals(this.batchSize, that.batchSize) && Objects.equals(this.throttle, that.throttle)
+				&& this.batchSizeMode == that.batchSizeMode
+				&& Objects.equals(this.targetBatchDuration, that.targetBatchDuration)
+				&& Objects.equals(this.minBatchSize, that.minBatchSize)
+				&& Objects.equals(this.maxBatchSize, that.maxBatchSize)
 				&& Objects.equals(this.keyColumn, that.keyColumn) && Objects.equals(this.dataSource, that.dataSource)
 				&& Objects.equals(this.transactional, that.transactional)
 				&& Objects.equals(this.statementTimeout, that.statementTimeout)
@@ -120,13 +168,16 @@ public final class DataMigrationConfig {
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(this.batchSize, this.throttle, this.keyColumn, this.dataSource, this.transactional,
+		return Objects.hash(this.batchSize, this.throttle, this.batchSizeMode, this.targetBatchDuration,
+				this.minBatchSize, this.maxBatchSize, this.keyColumn, this.dataSource, this.transactional,
 				this.statementTimeout, this.lockTimeout);
 	}
 
 	@Override
 	public String toString() {
-		return "DataMigrationConfig[batchSize=" + this.batchSize + ", throttle=" + this.throttle + ", keyColumn="
+		return "DataMigrationConfig[batchSize=" + this.batchSize + ", throttle=" + this.throttle
+				+ ", batchSizeMode=" + this.batchSizeMode + ", targetBatchDuration=" + this.targetBatchDuration
+				+ ", minBatchSize=" + this.minBatchSize + ", maxBatchSize=" + this.maxBatchSize + ", keyColumn="
 				+ this.keyColumn + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
 				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout + "]";
 	}
@@ -142,6 +193,14 @@ public final class DataMigrationConfig {
 		private @Nullable Integer batchSize;
 
 		private @Nullable Duration throttle;
+
+		private @Nullable BatchSizeMode batchSizeMode;
+
+		private @Nullable Duration targetBatchDuration;
+
+		private @Nullable Integer minBatchSize;
+
+		private @Nullable Integer maxBatchSize;
 
 		private @Nullable String keyColumn;
 
@@ -173,6 +232,47 @@ public final class DataMigrationConfig {
 		 */
 		public Builder throttle(Duration throttle) {
 			this.throttle = Setting.THROTTLE.requireValid(throttle);
+			return this;
+		}
+
+		/**
+		 * How batches are sized.
+		 * @param batchSizeMode {@link BatchSizeMode#ADAPTIVE} to size each batch from the
+		 * measured batch time; in that mode {@link #batchSize(int)} is the first batch's size
+		 * @return this builder
+		 */
+		public Builder batchSizeMode(BatchSizeMode batchSizeMode) {
+			this.batchSizeMode = Objects.requireNonNull(batchSizeMode, "batchSizeMode");
+			return this;
+		}
+
+		/**
+		 * In adaptive mode, how long a batch should take (select, migrate and checkpoint).
+		 * @param targetBatchDuration the target, from 1ms to 24d
+		 * @return this builder
+		 */
+		public Builder targetBatchDuration(Duration targetBatchDuration) {
+			this.targetBatchDuration = Setting.TARGET_BATCH_DURATION.requireValid(targetBatchDuration);
+			return this;
+		}
+
+		/**
+		 * In adaptive mode, the fewest rows a batch is given.
+		 * @param minBatchSize at least 1, and not above {@link #maxBatchSize(int)}
+		 * @return this builder
+		 */
+		public Builder minBatchSize(int minBatchSize) {
+			this.minBatchSize = Setting.MIN_BATCH_SIZE.requireValid(minBatchSize);
+			return this;
+		}
+
+		/**
+		 * In adaptive mode, the most rows a batch is given.
+		 * @param maxBatchSize at least 1, and not below {@link #minBatchSize(int)}
+		 * @return this builder
+		 */
+		public Builder maxBatchSize(int maxBatchSize) {
+			this.maxBatchSize = Setting.MAX_BATCH_SIZE.requireValid(maxBatchSize);
 			return this;
 		}
 
@@ -231,8 +331,15 @@ public final class DataMigrationConfig {
 		/**
 		 * Builds the immutable settings.
 		 * @return the settings
+		 * @throws IllegalArgumentException if the minimum batch size is above the maximum
 		 */
 		public DataMigrationConfig build() {
+			String problem = Setting.batchSizeRangeProblem(this.minBatchSize, this.maxBatchSize,
+					Setting.MAX_BATCH_SIZE.name());
+			if (problem != null) {
+				throw new IllegalArgumentException(
+						Setting.MIN_BATCH_SIZE.name() + " " + problem + " but was " + this.minBatchSize);
+			}
 			return new DataMigrationConfig(this);
 		}
 

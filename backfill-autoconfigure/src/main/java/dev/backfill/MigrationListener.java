@@ -25,6 +25,15 @@ public interface MigrationListener {
 	}
 
 	/**
+	 * The runner chose the size of the migration's next batches: once before its first
+	 * batch, and again whenever an adaptive batch size changes.
+	 * @param migration the migration's name
+	 * @param size rows per batch from now on
+	 */
+	default void batchSizeChosen(String migration, int size) {
+	}
+
+	/**
 	 * A batch committed.
 	 * @param migration the migration's name
 	 * @param rows the rows it migrated

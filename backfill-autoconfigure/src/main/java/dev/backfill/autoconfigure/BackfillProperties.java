@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.backfill.BackfillMode;
+import dev.backfill.BatchSizeMode;
 import dev.backfill.internal.settings.Setting;
 import org.jspecify.annotations.Nullable;
 
@@ -33,8 +34,28 @@ public class BackfillProperties implements InitializingBean {
 	 */
 	private BackfillMode mode = BackfillMode.BLOCKING;
 
-	/** Rows per batch, unless a migration sets its own. */
+	/**
+	 * Rows per batch, unless a migration sets its own; in adaptive mode, rows of the first
+	 * batch (kept between the minimum and maximum batch size).
+	 */
 	private int batchSize = 1000;
+
+	/**
+	 * How batches are sized: 'fixed' gives every batch batch-size rows; 'adaptive' sizes
+	 * each batch from the measured time per row of the batches before it so that it takes
+	 * about target-batch-duration, and retries a batch cancelled by the statement timeout
+	 * at half its size.
+	 */
+	private BatchSizeMode batchSizeMode = BatchSizeMode.FIXED;
+
+	/** In adaptive mode, how long a batch should take (select, migrate and checkpoint). */
+	private Duration targetBatchDuration = Duration.ofMillis(500);
+
+	/** In adaptive mode, the fewest rows a batch is given. */
+	private int minBatchSize = 100;
+
+	/** In adaptive mode, the most rows a batch is given; at least min-batch-size. */
+	private int maxBatchSize = 10_000;
 
 	/** Pause between two batches (none after the last), unless a migration sets its own. */
 	private Duration throttle = Duration.ofMillis(100);
@@ -101,6 +122,38 @@ public class BackfillProperties implements InitializingBean {
 
 	public void setBatchSize(int batchSize) {
 		this.batchSize = batchSize;
+	}
+
+	public BatchSizeMode getBatchSizeMode() {
+		return this.batchSizeMode;
+	}
+
+	public void setBatchSizeMode(BatchSizeMode batchSizeMode) {
+		this.batchSizeMode = batchSizeMode;
+	}
+
+	public Duration getTargetBatchDuration() {
+		return this.targetBatchDuration;
+	}
+
+	public void setTargetBatchDuration(Duration targetBatchDuration) {
+		this.targetBatchDuration = targetBatchDuration;
+	}
+
+	public int getMinBatchSize() {
+		return this.minBatchSize;
+	}
+
+	public void setMinBatchSize(int minBatchSize) {
+		this.minBatchSize = minBatchSize;
+	}
+
+	public int getMaxBatchSize() {
+		return this.maxBatchSize;
+	}
+
+	public void setMaxBatchSize(int maxBatchSize) {
+		this.maxBatchSize = maxBatchSize;
 	}
 
 	public Duration getThrottle() {
@@ -184,6 +237,10 @@ public class BackfillProperties implements InitializingBean {
 	public void afterPropertiesSet() {
 		checkRequired(Setting.BATCH_SIZE, this.batchSize);
 		checkRequired(Setting.THROTTLE, this.throttle);
+		checkRequired(Setting.TARGET_BATCH_DURATION, this.targetBatchDuration);
+		checkRequired(Setting.MIN_BATCH_SIZE, this.minBatchSize);
+		checkRequired(Setting.MAX_BATCH_SIZE, this.maxBatchSize);
+		checkRange("backfill.", this.minBatchSize, this.maxBatchSize);
 		check("backfill.", Setting.STATEMENT_TIMEOUT, this.statementTimeout);
 		check("backfill.", Setting.LOCK_TIMEOUT, this.lockTimeout);
 		checkRequired(Setting.TABLE_NAME, this.tableName);
@@ -196,6 +253,10 @@ public class BackfillProperties implements InitializingBean {
 			String prefix = "backfill.migrations." + (name.contains(".") ? "[" + name + "]" : name) + ".";
 			check(prefix, Setting.BATCH_SIZE, migration.batchSize);
 			check(prefix, Setting.THROTTLE, migration.throttle);
+			check(prefix, Setting.TARGET_BATCH_DURATION, migration.targetBatchDuration);
+			check(prefix, Setting.MIN_BATCH_SIZE, migration.minBatchSize);
+			check(prefix, Setting.MAX_BATCH_SIZE, migration.maxBatchSize);
+			checkRange(prefix, migration.minBatchSize, migration.maxBatchSize);
 			check(prefix, Setting.STATEMENT_TIMEOUT, migration.statementTimeout);
 			check(prefix, Setting.LOCK_TIMEOUT, migration.lockTimeout);
 		});
@@ -213,6 +274,15 @@ public class BackfillProperties implements InitializingBean {
 		String problem = setting.problemWith(value);
 		if (problem != null) {
 			throw new InvalidConfigurationPropertyValueException(prefix + setting.property(), value, problem);
+		}
+	}
+
+	/** Refuses a minimum batch size above the maximum given with the same prefix. */
+	private static void checkRange(String prefix, @Nullable Integer min, @Nullable Integer max) {
+		String problem = Setting.batchSizeRangeProblem(min, max, prefix + Setting.MAX_BATCH_SIZE.property());
+		if (problem != null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + Setting.MIN_BATCH_SIZE.property(), min,
+					problem);
 		}
 	}
 
@@ -266,6 +336,18 @@ public class BackfillProperties implements InitializingBean {
 		/** Pause between two batches. */
 		private @Nullable Duration throttle;
 
+		/** How batches are sized: 'fixed' or 'adaptive'. */
+		private @Nullable BatchSizeMode batchSizeMode;
+
+		/** In adaptive mode, how long a batch should take. */
+		private @Nullable Duration targetBatchDuration;
+
+		/** In adaptive mode, the fewest rows a batch is given. */
+		private @Nullable Integer minBatchSize;
+
+		/** In adaptive mode, the most rows a batch is given. */
+		private @Nullable Integer maxBatchSize;
+
 		/** Whether each batch's writes and its checkpoint commit in one transaction. */
 		private @Nullable Boolean transactional;
 
@@ -297,6 +379,38 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setThrottle(@Nullable Duration throttle) {
 			this.throttle = throttle;
+		}
+
+		public @Nullable BatchSizeMode getBatchSizeMode() {
+			return this.batchSizeMode;
+		}
+
+		public void setBatchSizeMode(@Nullable BatchSizeMode batchSizeMode) {
+			this.batchSizeMode = batchSizeMode;
+		}
+
+		public @Nullable Duration getTargetBatchDuration() {
+			return this.targetBatchDuration;
+		}
+
+		public void setTargetBatchDuration(@Nullable Duration targetBatchDuration) {
+			this.targetBatchDuration = targetBatchDuration;
+		}
+
+		public @Nullable Integer getMinBatchSize() {
+			return this.minBatchSize;
+		}
+
+		public void setMinBatchSize(@Nullable Integer minBatchSize) {
+			this.minBatchSize = minBatchSize;
+		}
+
+		public @Nullable Integer getMaxBatchSize() {
+			return this.maxBatchSize;
+		}
+
+		public void setMaxBatchSize(@Nullable Integer maxBatchSize) {
+			this.maxBatchSize = maxBatchSize;
 		}
 
 		public @Nullable Boolean getTransactional() {

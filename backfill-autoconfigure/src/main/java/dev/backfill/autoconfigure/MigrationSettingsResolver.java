@@ -1,6 +1,7 @@
 package dev.backfill.autoconfigure;
 
 import dev.backfill.DataMigrationConfig;
+import dev.backfill.DataMigrationException;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.Setting;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,16 @@ final class MigrationSettingsResolver {
 	 */
 	MigrationSettings resolve(String name, DataMigrationConfig config, BackfillProperties.@Nullable Migration own) {
 		BackfillProperties.Migration property = (own != null) ? own : new BackfillProperties.Migration();
+		Integer min = first(property.getMinBatchSize(), config.minBatchSize(), this.properties.getMinBatchSize());
+		Integer max = first(property.getMaxBatchSize(), config.maxBatchSize(), this.properties.getMaxBatchSize());
+		// Each level was checked on its own; the two ends may come from different levels.
+		String problem = Setting.batchSizeRangeProblem(min, max,
+				origin(name, Setting.MAX_BATCH_SIZE, property.getMaxBatchSize(), config.maxBatchSize()));
+		if (problem != null) {
+			throw new DataMigrationException(name, "Migration '" + name + "': "
+					+ origin(name, Setting.MIN_BATCH_SIZE, property.getMinBatchSize(), config.minBatchSize()) + " ("
+					+ min + ") " + problem, null);
+		}
 		return new MigrationSettings(name, property.isEnabled(),
 				first(property.getBatchSize(), config.batchSize(), this.properties.getBatchSize()),
 				first(property.getThrottle(), config.throttle(), this.properties.getThrottle()),
@@ -34,7 +45,19 @@ final class MigrationSettingsResolver {
 				first(property.getTransactional(), config.transactional(), this.properties.isTransactional()),
 				first(property.getStatementTimeout(), config.statementTimeout(),
 						this.properties.getStatementTimeout()),
-				first(property.getLockTimeout(), config.lockTimeout(), this.properties.getLockTimeout()));
+				first(property.getLockTimeout(), config.lockTimeout(), this.properties.getLockTimeout()),
+				first(property.getBatchSizeMode(), config.batchSizeMode(), this.properties.getBatchSizeMode()),
+				first(property.getTargetBatchDuration(), config.targetBatchDuration(),
+						this.properties.getTargetBatchDuration()),
+				min, max);
+	}
+
+	/** Where a merged value came from, for messages. */
+	private static String origin(String name, Setting<?> setting, @Nullable Object property, @Nullable Object config) {
+		if (property != null) {
+			return "backfill.migrations." + name + "." + setting.property();
+		}
+		return (config != null) ? "config() " + setting.name() : "backfill." + setting.property();
 	}
 
 	/** The first value set; the global value is set for every setting that has a default. */

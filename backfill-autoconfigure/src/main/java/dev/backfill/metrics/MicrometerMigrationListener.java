@@ -3,17 +3,20 @@ package dev.backfill.metrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.backfill.MigrationListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * Publishes batches to Micrometer: counter {@code backfill.rows} (base unit rows), timer
  * {@code backfill.batch} (tags {@code migration}, {@code outcome} = {@code success} or
- * {@code failure}) and counter {@code backfill.batch.retries} (tags {@code migration},
- * {@code exception}).
+ * {@code failure}), counter {@code backfill.batch.retries} (tags {@code migration},
+ * {@code exception}) and gauge {@code backfill.batch.size} (tag {@code migration}: the
+ * rows per batch the migration uses now, fixed or adaptive; 0 before its first batch).
  *
  * @since 0.1.0
  */
@@ -27,6 +30,9 @@ public final class MicrometerMigrationListener implements MigrationListener {
 
 	/** Name of the counter of retried batches. */
 	public static final String RETRIES = "backfill.batch.retries";
+
+	/** Name of the gauge of the current batch size. */
+	public static final String BATCH_SIZE = "backfill.batch.size";
 
 	private final MeterRegistry registry;
 
@@ -43,6 +49,11 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	@Override
 	public void migrationReached(String migration) {
 		metersOf(migration);
+	}
+
+	@Override
+	public void batchSizeChosen(String migration, int size) {
+		metersOf(migration).batchSize.set(size);
 	}
 
 	@Override
@@ -79,6 +90,9 @@ public final class MicrometerMigrationListener implements MigrationListener {
 
 		private final Timer failure;
 
+		/** Held here, strongly: the registry holds a gauge's value only weakly. */
+		private final AtomicInteger batchSize = new AtomicInteger();
+
 		Meters(MeterRegistry registry, String migration) {
 			this.rows = Counter.builder(ROWS)
 				.description("Rows migrated by backfill")
@@ -87,6 +101,11 @@ public final class MicrometerMigrationListener implements MigrationListener {
 				.register(registry);
 			this.success = batchTimer(registry, migration, "success");
 			this.failure = batchTimer(registry, migration, "failure");
+			Gauge.builder(BATCH_SIZE, this.batchSize, AtomicInteger::get)
+				.description("Rows per batch a backfill migration uses now")
+				.baseUnit("rows")
+				.tag("migration", migration)
+				.register(registry);
 		}
 
 		private static Timer batchTimer(MeterRegistry registry, String migration, String outcome) {

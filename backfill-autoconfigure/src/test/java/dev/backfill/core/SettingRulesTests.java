@@ -1,12 +1,17 @@
 package dev.backfill.core;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
+import dev.backfill.DataMigrationException;
 import dev.backfill.autoconfigure.BackfillAutoConfiguration;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +35,8 @@ class SettingRulesTests {
 
 	private static final String LOCK_REASON = "must be at least 1ms and at most 24d "
 			+ "(leave it unset for the database's own)";
+
+	private static final String TARGET_REASON = "must be at least 1ms and at most 24d";
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, BackfillAutoConfiguration.class))
@@ -62,7 +69,20 @@ class SettingRulesTests {
 				row("lockTimeout", "lock-timeout", "-1ms", (b) -> b.lockTimeout(Duration.ofMillis(-1)), LOCK_REASON),
 				row("lockTimeout", "lock-timeout", "1ms", (b) -> b.lockTimeout(Duration.ofMillis(1)), null),
 				row("lockTimeout", "lock-timeout", "24d", (b) -> b.lockTimeout(Duration.ofDays(24)), null),
-				row("lockTimeout", "lock-timeout", "25d", (b) -> b.lockTimeout(Duration.ofDays(25)), LOCK_REASON));
+				row("lockTimeout", "lock-timeout", "25d", (b) -> b.lockTimeout(Duration.ofDays(25)), LOCK_REASON),
+				row("targetBatchDuration", "target-batch-duration", "0",
+						(b) -> b.targetBatchDuration(Duration.ZERO), TARGET_REASON),
+				row("targetBatchDuration", "target-batch-duration", "-1s",
+						(b) -> b.targetBatchDuration(Duration.ofSeconds(-1)), TARGET_REASON),
+				row("targetBatchDuration", "target-batch-duration", "1ms",
+						(b) -> b.targetBatchDuration(Duration.ofMillis(1)), null),
+				row("targetBatchDuration", "target-batch-duration", "25d",
+						(b) -> b.targetBatchDuration(Duration.ofDays(25)), TARGET_REASON),
+				row("minBatchSize", "min-batch-size", "0", (b) -> b.minBatchSize(0), "must be at least 1"),
+				row("minBatchSize", "min-batch-size", "1", (b) -> b.minBatchSize(1), null),
+				row("maxBatchSize", "max-batch-size", "0", (b) -> b.maxBatchSize(0), "must be at least 1"),
+				// Above the default minimum (100) as a property, since both ends are checked together.
+				row("maxBatchSize", "max-batch-size", "100", (b) -> b.maxBatchSize(100), null));
 	}
 
 	private static Arguments row(String setting, String property, String value,
@@ -104,13 +124,51 @@ class SettingRulesTests {
 				Arguments.of("lease-duration", "24d", null), Arguments.of("lease-duration", "1s", null));
 	}
 
+	@Test
+	void minimumBatchSizeAboveTheMaximumIsRefusedNamingBoth() {
+		assertThat(catchThrowable(() -> DataMigrationConfig.builder().minBatchSize(500).maxBatchSize(200).build()))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessage("minBatchSize must not be greater than maxBatchSize (200) but was 500");
+		assertThat(refusal("backfill.min-batch-size", "500", "backfill.max-batch-size=200"))
+			.isEqualTo("must not be greater than backfill.max-batch-size (200)");
+		assertThat(refusal("backfill.migrations.x.min-batch-size", "500", "backfill.migrations.x.max-batch-size=200"))
+			.isEqualTo("must not be greater than backfill.migrations.x.max-batch-size (200)");
+		assertThat(refusal("backfill.min-batch-size", "200", "backfill.max-batch-size=200")).isNull();
+	}
+
+	@Test
+	void minimumAndMaximumBatchSizeFromDifferentLevelsAreCheckedTogetherAtStartup() {
+		DataMigration migration = new DataMigration() {
+			@Override
+			public String baseQuery() {
+				return "SELECT 1 AS id";
+			}
+
+			@Override
+			public void migrate(List<Map<String, Object>> rows) {
+			}
+
+			@Override
+			public DataMigrationConfig config() {
+				return DataMigrationConfig.builder().minBatchSize(300).build();
+			}
+		};
+		this.contextRunner.withBean("narrow", DataMigration.class, () -> migration)
+			.withPropertyValues("backfill.migrations.narrow.max-batch-size=200")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(DataMigrationException.class)
+				.hasMessage("Migration 'narrow': config() minBatchSize (300) must not be greater than "
+						+ "backfill.migrations.narrow.max-batch-size (200)"));
+	}
+
 	/**
 	 * Starts an application with one property set.
 	 * @return the reason the property was refused at startup, or {@code null} if it started
 	 */
-	private @Nullable String refusal(String property, String value) {
+	private @Nullable String refusal(String property, String value, String... others) {
 		String[] reason = new String[1];
-		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
+		this.contextRunner.withPropertyValues(property + "=" + value).withPropertyValues(others).run((context) -> {
 			if (context.getStartupFailure() == null) {
 				return;
 			}

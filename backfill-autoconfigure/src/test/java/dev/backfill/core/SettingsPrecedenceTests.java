@@ -6,8 +6,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
+import dev.backfill.BatchSizeMode;
 import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
+import dev.backfill.testsupport.RecordingMigration;
 import dev.backfill.testsupport.TestApps;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestSchema;
@@ -97,6 +99,80 @@ class SettingsPrecedenceTests {
 				assertThat(byDefault.calls()).extracting(Call::migrateLimits).containsOnly(databaseDefaults);
 			}
 		}
+	}
+
+	/**
+	 * The batch size settings: with the minimum equal to the maximum, an adaptive size is
+	 * known whatever the batches take; the start line shows the mode, range and target.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void perMigrationPropertyBeatsConfigWhichBeatsGlobalPropertyForTheBatchSizeSettings(TestDatabase database,
+			CapturedOutput output) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 120);
+			DataMigrationConfig adaptive20 = DataMigrationConfig.builder()
+				.batchSizeMode(BatchSizeMode.ADAPTIVE)
+				.batchSize(25)
+				.minBatchSize(20)
+				.maxBatchSize(20)
+				.targetBatchDuration(Duration.ofMillis(600))
+				.build();
+			DataMigrationConfig fixed25 = DataMigrationConfig.builder()
+				.batchSizeMode(BatchSizeMode.FIXED)
+				.batchSize(25)
+				.minBatchSize(20)
+				.maxBatchSize(20)
+				.targetBatchDuration(Duration.ofMillis(600))
+				.build();
+			RecordingMigration byProperty = new RecordingMigration("SELECT id FROM items", fixed25);
+			RecordingMigration byConfig = new RecordingMigration("SELECT id FROM items", adaptive20);
+			RecordingMigration byConfigFixed = new RecordingMigration("SELECT id FROM items", fixed25);
+			RecordingMigration byGlobal = new RecordingMigration("SELECT id FROM items");
+			try (ConfigurableApplicationContext app = TestApps.run(schema,
+					Map.of("byProperty", byProperty, "byConfig", byConfig, "byConfigFixed", byConfigFixed,
+							"byGlobal", byGlobal),
+					"backfill.throttle=0ms", "backfill.batch-size=50", "backfill.batch-size-mode=adaptive",
+					"backfill.min-batch-size=40", "backfill.max-batch-size=40", "backfill.target-batch-duration=800ms",
+					"backfill.migrations.byProperty.batch-size-mode=adaptive",
+					"backfill.migrations.byProperty.min-batch-size=30",
+					"backfill.migrations.byProperty.max-batch-size=30",
+					"backfill.migrations.byProperty.target-batch-duration=700ms")) {
+				assertSizes(byProperty, 30, 120);
+				assertThat(output).contains("'byProperty' starting (batch size 30 adaptive, 30 to 30 rows aiming at "
+						+ "700 ms a batch,");
+				assertSizes(byConfig, 20, 120);
+				assertThat(output).contains("'byConfig' starting (batch size 20 adaptive, 20 to 20 rows aiming at "
+						+ "600 ms a batch,");
+				assertSizes(byConfigFixed, 25, 120);
+				assertThat(output).contains("'byConfigFixed' starting (batch size 25, throttle");
+				assertSizes(byGlobal, 40, 120);
+				assertThat(output).contains("'byGlobal' starting (batch size 40 adaptive, 40 to 40 rows aiming at "
+						+ "800 ms a batch,");
+			}
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void batchSizeSettingsFallBackToTheirDefaults(TestDatabase database, CapturedOutput output) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 10);
+			RecordingMigration byDefault = new RecordingMigration("SELECT id FROM items");
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("byDefault", byDefault),
+					"backfill.migrations.byDefault.batch-size-mode=adaptive")) {
+				assertThat(output).contains("'byDefault' starting (batch size 1000 adaptive, 100 to 10000 rows "
+						+ "aiming at 500 ms a batch, throttle 100 ms");
+			}
+		}
+	}
+
+	private static void assertSizes(RecordingMigration migration, int batchSize, int rows) {
+		List<Integer> sizes = new ArrayList<>();
+		for (int left = rows; left > 0; left -= batchSize) {
+			sizes.add(Math.min(left, batchSize));
+		}
+		assertThat(migration.batches()).extracting(List::size).isEqualTo(sizes);
 	}
 
 	private static JdbcTemplate prepare(TestSchema schema) {

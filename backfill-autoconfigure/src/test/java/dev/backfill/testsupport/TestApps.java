@@ -33,6 +33,14 @@ public final class TestApps {
 	}
 
 	/**
+	 * The application started last, for migrations that look at its beans (meters) while
+	 * it is still starting.
+	 */
+	public static ConfigurableApplicationContext application() {
+		return lastStarted;
+	}
+
+	/**
 	 * Starts an application whose beans are the given migrations (by bean name) plus what
 	 * auto-configuration adds.
 	 * @param schema the schema the application's DataSource points at

@@ -22,7 +22,8 @@ import org.springframework.jdbc.core.ResultSetExtractor;
  * becomes a derived table on lines of its own (so a trailing {@code --} comment ends
  * there), which PostgreSQL, MariaDB and H2 merge into the outer query, so a filtered
  * single-table base query is read along the key's index with no sort of the whole
- * matching set.
+ * matching set. The batch size may change from one batch to the next (adaptive batch
+ * size): the SQL of the last size used is kept, so a fixed size builds its SQL once.
  */
 final class BatchQuery {
 
@@ -32,15 +33,22 @@ final class BatchQuery {
 
 	private final String keyColumn;
 
-	private final int batchSize;
-
 	private final BaseQuery baseQuery;
 
 	private final KeyRules keyRules;
 
-	private final String firstBatchSql;
+	/** The first batch's SQL up to its limit's value. */
+	private final String firstBatchSqlBeforeLimit;
 
-	private final String nextBatchSql;
+	/** A later batch's SQL up to its limit's value. */
+	private final String nextBatchSqlBeforeLimit;
+
+	/** The size {@link #firstBatchSql} and {@link #nextBatchSql} read. */
+	private int sqlBatchSize;
+
+	private String firstBatchSql;
+
+	private String nextBatchSql;
 
 	private final String describeSql;
 
@@ -62,7 +70,6 @@ final class BatchQuery {
 			boolean mysqlSyntax, boolean keysOnly) {
 		this.migration = migration;
 		this.keyColumn = keyColumn;
-		this.batchSize = batchSize;
 		this.baseQuery = BaseQuery.parse(baseQuery, mysqlSyntax);
 		this.keyRules = new KeyRules(migration, keyColumn);
 		String with = (limits != null) ? limits.withClause() : "";
@@ -73,9 +80,10 @@ final class BatchQuery {
 		String batchSelect = keysOnly ? "SELECT " + key + from : select;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
 		// it reads only a batch, and keeps walking the key's index rather than sorting.
-		String orderAndLimit = " ORDER BY " + key + " LIMIT " + ((long) batchSize + 1);
-		this.firstBatchSql = with + batchSelect + where(guard) + orderAndLimit;
-		this.nextBatchSql = with + batchSelect + where(guard, key + " > ?") + orderAndLimit;
+		String orderAndLimit = " ORDER BY " + key + " LIMIT ";
+		this.firstBatchSqlBeforeLimit = with + batchSelect + where(guard) + orderAndLimit;
+		this.nextBatchSqlBeforeLimit = with + batchSelect + where(guard, key + " > ?") + orderAndLimit;
+		useBatchSize(batchSize);
 		this.describeSql = select + where("1 = 0");
 		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");
@@ -86,8 +94,20 @@ final class BatchQuery {
 		return joined.isEmpty() ? "" : " WHERE " + joined;
 	}
 
+	/** Builds the SQL of batches of a size, unless it is the size of the last batch. */
+	private void useBatchSize(int batchSize) {
+		if (batchSize == this.sqlBatchSize) {
+			return;
+		}
+		// One row more than the batch: the peek row.
+		String limit = Long.toString((long) batchSize + 1);
+		this.firstBatchSql = this.firstBatchSqlBeforeLimit + limit;
+		this.nextBatchSql = this.nextBatchSqlBeforeLimit + limit;
+		this.sqlBatchSize = batchSize;
+	}
+
 	/**
-	 * The SQL of a batch.
+	 * The SQL of a batch of the size last read (or given to the constructor).
 	 * @param first whether it is the first batch (no key predicate)
 	 * @return the SQL, with the last key as its parameter (unless first)
 	 */
@@ -168,17 +188,19 @@ final class BatchQuery {
 	 * @param afterKey the last key seen, or {@code null} for the first batch
 	 * @param keyType the key's type
 	 * @param number the batch's number, for messages
+	 * @param batchSize the most rows this batch may have
 	 * @return the batch, with case-insensitive column names, in key order
 	 * @throws InvalidMigrationException if a key is NULL or not unique
 	 */
-	Batch fetch(JdbcOperations jdbc, @Nullable Object afterKey, KeyType keyType, long number) {
+	Batch fetch(JdbcOperations jdbc, @Nullable Object afterKey, KeyType keyType, long number, int batchSize) {
+		useBatchSize(batchSize);
 		List<Map<String, Object>> rows = (afterKey != null)
 				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
 				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
-		this.keyRules.check(rows, this.batchSize, keyType, number, (key) -> occursMoreThanOnce(jdbc, key));
-		boolean last = rows.size() <= this.batchSize;
+		this.keyRules.check(rows, batchSize, keyType, number, (key) -> occursMoreThanOnce(jdbc, key));
+		boolean last = rows.size() <= batchSize;
 		if (!last) {
-			rows.remove(this.batchSize);
+			rows.remove(batchSize);
 		}
 		return new Batch(rows, last);
 	}

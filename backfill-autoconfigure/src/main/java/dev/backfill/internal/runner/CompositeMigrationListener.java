@@ -43,6 +43,11 @@ public final class CompositeMigrationListener implements MigrationListener {
 	}
 
 	@Override
+	public void batchSizeChosen(String migration, int size) {
+		tell(migration, "batchSizeChosen", (listener) -> listener.batchSizeChosen(migration, size));
+	}
+
+	@Override
 	public void batchSucceeded(String migration, int rows, Duration duration) {
 		tell(migration, "batchSucceeded", (listener) -> listener.batchSucceeded(migration, rows, duration));
 	}

@@ -62,6 +62,11 @@ final class MigrationWorker {
 
 	private final LeaseHeartbeat heartbeat;
 
+	private final BatchSizer sizer;
+
+	/** The batch size the listener was last told of; 0 before the first batch. */
+	private int toldBatchSize;
+
 	private KeyType keyType;
 
 	MigrationWorker(MigrationTarget target, RunnerSettings runnerSettings, String owner, MigrationListener listener,
@@ -78,8 +83,9 @@ final class MigrationWorker {
 		InlineLimits inlineLimits = this.store.dialect().inlineLimits(this.limits);
 		// Limits that ride on the batch's SELECT need no statement of their own.
 		this.limitsStatement = (inlineLimits == null);
+		this.sizer = BatchSizer.of(this.settings);
 		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				this.settings.batchSize(), inlineLimits, this.store.dialect().mysqlSyntax(), target.readsKeysOnly());
+				this.sizer.size(), inlineLimits, this.store.dialect().mysqlSyntax(), target.readsKeysOnly());
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
@@ -142,7 +148,25 @@ final class MigrationWorker {
 	}
 
 	private Position runBatchWithRetries(Position from) {
-		return this.retries.run(new BatchAttempts(from), this::attempt);
+		return this.retries.run(new BatchAttempts(from), this::attemptSplittingOnStatementTimeout);
+	}
+
+	/**
+	 * One attempt at a batch, as the retries count it: in adaptive mode, a batch cancelled by
+	 * the statement timeout is tried again at once at half its size, as part of the same
+	 * attempt, until it reaches the minimum batch size.
+	 */
+	private Position attemptSplittingOnStatementTimeout(BatchAttempts attempts) {
+		while (true) {
+			try {
+				return attempt(attempts);
+			}
+			catch (RuntimeException failure) {
+				if (!splitAfterStatementTimeout(failure, attempts)) {
+					throw failure;
+				}
+			}
+		}
 	}
 
 	private Position attempt(BatchAttempts attempts) {
@@ -150,11 +174,14 @@ final class MigrationWorker {
 		if (from.completed()) {
 			return from;
 		}
+		tellBatchSize();
 		long started = System.nanoTime();
 		try {
 			Position next = runBatch(from, attempts);
-			this.listener.batchSucceeded(this.target.name(),
-					(int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed()), since(started));
+			int rows = (int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed());
+			Duration took = since(started);
+			this.listener.batchSucceeded(this.target.name(), rows, took);
+			this.sizer.measured(rows, took);
 			return next;
 		}
 		catch (RuntimeException ex) {
@@ -162,6 +189,25 @@ final class MigrationWorker {
 			this.listener.batchFailed(this.target.name(), took);
 			throw this.attemptFailures.of(ex, took, attempts, () -> reloadPosition(from));
 		}
+	}
+
+	private void tellBatchSize() {
+		int size = this.sizer.size();
+		if (size != this.toldBatchSize) {
+			this.toldBatchSize = size;
+			this.listener.batchSizeChosen(this.target.name(), size);
+		}
+	}
+
+	private boolean splitAfterStatementTimeout(RuntimeException failure, BatchAttempts attempts) {
+		int size = this.sizer.size();
+		if (!this.sizer.isAdaptive() || !this.transientFailures.isStatementTimeout(failure) || !this.sizer.halve()) {
+			return false;
+		}
+		logger.warn("Backfill migration '{}': batch {} of at most {} rows was cancelled by the statement timeout; "
+				+ "trying it again with at most {} rows: {}", this.target.name(), attempts.description(), size,
+				this.sizer.size(), describe(failure));
+		return true;
 	}
 
 	private static Duration since(long startedNanos) {
@@ -193,7 +239,7 @@ final class MigrationWorker {
 
 	private Batch fetch(Position from, BatchAttempts attempts) {
 		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
-				from.checkpoint().batches() + 1);
+				from.checkpoint().batches() + 1, this.sizer.size());
 		if (!batch.isEmpty()) {
 			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
 		}
@@ -271,14 +317,23 @@ final class MigrationWorker {
 	private void logStart(MigrationState state) {
 		if (state.lastKey() == null) {
 			logger.info("Backfill migration '{}' starting (batch size {}, throttle {} ms, key {})",
-					this.target.name(), this.settings.batchSize(), this.settings.throttle().toMillis(),
+					this.target.name(), batchSizeText(), this.settings.throttle().toMillis(),
 					this.settings.keyColumn());
 		}
 		else {
 			logger.info("Backfill migration '{}' resuming after key {} ({} rows in {} batches done; batch size {}, "
 					+ "throttle {} ms)", this.target.name(), state.lastKey(), state.rowsProcessed(), state.batches(),
-					this.settings.batchSize(), this.settings.throttle().toMillis());
+					batchSizeText(), this.settings.throttle().toMillis());
 		}
+	}
+
+	private String batchSizeText() {
+		if (!this.sizer.isAdaptive()) {
+			return Integer.toString(this.settings.batchSize());
+		}
+		return this.sizer.size() + " adaptive, " + this.settings.minBatchSize() + " to "
+				+ this.settings.maxBatchSize() + " rows aiming at " + this.settings.targetBatchDuration().toMillis()
+				+ " ms a batch";
 	}
 
 	private static void restoreQuietly(Runnable restore) {

@@ -57,6 +57,25 @@ final class TransientFailures {
 	}
 
 	/**
+	 * Whether the failure is transient and the statement timeout cancelled a statement of
+	 * the failed batch ({@link SqlDialect#isStatementTimeout}), by any of its causes; never
+	 * a lost lease or an invalid migration, whatever their causes.
+	 * @param failure the failure
+	 * @return {@code true} if a smaller batch may finish in time
+	 */
+	boolean isStatementTimeout(Throwable failure) {
+		if (!isTransient(failure)) {
+			return false;
+		}
+		for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+			if (cause instanceof SQLException sqlException && this.dialect.isStatementTimeout(sqlException)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * The database's report, among the failure's causes, that its idle-transaction guard
 	 * ended the batch's transaction ({@link SqlDialect#idleTransactionEnd}): a certain one
 	 * if any cause is, else the first suspected one.

@@ -2,6 +2,7 @@ package dev.backfill.internal.settings;
 
 import java.time.Duration;
 
+import dev.backfill.BatchSizeMode;
 import dev.backfill.internal.store.BatchLimits;
 import org.jspecify.annotations.Nullable;
 
@@ -12,17 +13,53 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name the migration's name
  * @param enabled whether it runs at all
- * @param batchSize rows per batch
+ * @param batchSize rows per batch; in adaptive mode, of the first batch
  * @param throttle pause between two batches
  * @param keyColumn the column ordering and resuming the migration
  * @param transactional whether a batch's writes and its checkpoint share one transaction
  * @param statementTimeout longest a statement of a batch may run, or {@code null}
  * @param lockTimeout longest a statement of a batch may wait for a lock, or {@code null}
+ * @param batchSizeMode whether the batch size is fixed or adapts to the batch time
+ * @param targetBatchDuration in adaptive mode, the batch time aimed at
+ * @param minBatchSize in adaptive mode, the fewest rows a batch is given
+ * @param maxBatchSize in adaptive mode, the most rows a batch is given, at least
+ * {@code minBatchSize}
  *
  * @since 0.1.0
  */
 public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
-		boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout) {
+		boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
+		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize) {
+
+	/**
+	 * Settings with a fixed batch size, for callers that do not adapt it (benchmarks, test
+	 * fixtures); the adaptive settings are unused then.
+	 * @param name the migration's name
+	 * @param enabled whether it runs at all
+	 * @param batchSize rows per batch
+	 * @param throttle pause between two batches
+	 * @param keyColumn the column ordering and resuming the migration
+	 * @param transactional whether a batch's writes and its checkpoint share one transaction
+	 * @param statementTimeout longest a statement of a batch may run, or {@code null}
+	 * @param lockTimeout longest a statement of a batch may wait for a lock, or {@code null}
+	 */
+	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
+			boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout) {
+		this(name, enabled, batchSize, throttle, keyColumn, transactional, statementTimeout, lockTimeout,
+				BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize);
+	}
+
+	/**
+	 * Checks the batch size range, which may be merged from different levels.
+	 * @throws IllegalArgumentException if the minimum batch size exceeds the maximum
+	 */
+	public MigrationSettings {
+		String problem = Setting.batchSizeRangeProblem(minBatchSize, maxBatchSize, "maxBatchSize");
+		if (problem != null) {
+			throw new IllegalArgumentException(
+					"minBatchSize of migration '" + name + "' " + problem + " but was " + minBatchSize);
+		}
+	}
 
 	/**
 	 * The batch limits to apply to each batch's transaction.

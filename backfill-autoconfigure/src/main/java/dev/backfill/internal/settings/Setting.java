@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * and report it with the same reason, so a value is valid from every source or from none.
  * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}), but
  * for the two settings that have no property: the key column ({@link #DEFAULT_KEY_COLUMN})
- * and the DataSource (the primary one). {@code transactional} has no rule: either value
- * is valid.
+ * and the DataSource (the primary one). {@code transactional} and {@code batch-size-mode}
+ * have no rule: every value is valid.
  *
  * @param <T> the value's type
  *
@@ -57,6 +57,19 @@ public final class Setting<T> {
 	public static final Setting<Duration> LOCK_TIMEOUT = new Setting<>("lockTimeout", "lock-timeout",
 			(timeout) -> isBetween(timeout, Duration.ofMillis(1), MAX_TIMEOUT),
 			"must be at least 1ms and at most 24d (leave it unset for the database's own)");
+
+	/** Batch time an adaptive batch size aims at. */
+	public static final Setting<Duration> TARGET_BATCH_DURATION = new Setting<>("targetBatchDuration",
+			"target-batch-duration", (target) -> isBetween(target, Duration.ofMillis(1), MAX_TIMEOUT),
+			"must be at least 1ms and at most 24d");
+
+	/** Fewest rows an adaptive batch size chooses. */
+	public static final Setting<Integer> MIN_BATCH_SIZE = new Setting<>("minBatchSize", "min-batch-size",
+			(size) -> size >= 1, "must be at least 1");
+
+	/** Most rows an adaptive batch size chooses; never below the minimum ({@link #batchSizeRangeProblem}). */
+	public static final Setting<Integer> MAX_BATCH_SIZE = new Setting<>("maxBatchSize", "max-batch-size",
+			(size) -> size >= 1, "must be at least 1");
 
 	/** How long a lease holds without renewal; also each batch's idle-transaction timeout. */
 	public static final Setting<Duration> LEASE_DURATION = new Setting<>("leaseDuration", "lease-duration",
@@ -136,6 +149,21 @@ public final class Setting<T> {
 			throw new IllegalArgumentException(this.name + " " + problem + " but was " + value);
 		}
 		return value;
+	}
+
+	/**
+	 * What is wrong with a minimum batch size given the maximum, checked wherever both are
+	 * known: the builder, the properties of one level, a migration's merged settings.
+	 * @param min the minimum, or {@code null} if unset
+	 * @param max the maximum, or {@code null} if unset
+	 * @param maxName how the maximum is named where it was given
+	 * @return the reason the minimum is wrong, or {@code null} if it is valid or either end
+	 * is unset
+	 */
+	public static @Nullable String batchSizeRangeProblem(@Nullable Integer min, @Nullable Integer max,
+			String maxName) {
+		return (min == null || max == null || min <= max) ? null
+				: "must not be greater than " + maxName + " (" + max + ")";
 	}
 
 	private static boolean isBetween(Duration duration, Duration min, Duration max) {

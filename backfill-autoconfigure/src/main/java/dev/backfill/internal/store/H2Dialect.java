@@ -21,6 +21,9 @@ final class H2Dialect implements SqlDialect {
 	/** Lock timeout, deadlock, statement canceled (QUERY_TIMEOUT). */
 	private static final Set<Integer> TRANSIENT_CODES = Set.of(50200, 40001, 57014);
 
+	/** Statement was canceled or the session timed out (QUERY_TIMEOUT). */
+	private static final int STATEMENT_CANCELED = 57014;
+
 	/** The session's statement and lock timeouts, in milliseconds, as one row. */
 	private static final String SESSION_TIMEOUTS = "SELECT CAST(SETTING_VALUE AS INT) AS QUERY_TIMEOUT, "
 			+ "LOCK_TIMEOUT() AS LOCK_TIMEOUT FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'QUERY_TIMEOUT'";
@@ -48,6 +51,11 @@ final class H2Dialect implements SqlDialect {
 	@Override
 	public boolean isTransient(SQLException ex) {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_CODES.contains(ex.getErrorCode());
+	}
+
+	@Override
+	public boolean isStatementTimeout(SQLException ex) {
+		return ex.getErrorCode() == STATEMENT_CANCELED;
 	}
 
 	@Override

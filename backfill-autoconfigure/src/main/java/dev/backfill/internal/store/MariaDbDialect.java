@@ -21,6 +21,9 @@ final class MariaDbDialect implements SqlDialect {
 	 */
 	private static final Set<Integer> TRANSIENT_CODES = Set.of(1205, 1213, 1969, 1927, 1053, 2006, 2013);
 
+	/** Query execution was interrupted (max_statement_time exceeded). */
+	private static final int MAX_STATEMENT_TIME_EXCEEDED = 1969;
+
 	@Override
 	public String name() {
 		return "MariaDB";
@@ -65,6 +68,11 @@ final class MariaDbDialect implements SqlDialect {
 	public boolean isTransient(SQLException ex) {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_CODES.contains(ex.getErrorCode())
 				|| "70100".equals(ex.getSQLState());
+	}
+
+	@Override
+	public boolean isStatementTimeout(SQLException ex) {
+		return ex.getErrorCode() == MAX_STATEMENT_TIME_EXCEEDED;
 	}
 
 	/**

@@ -22,6 +22,12 @@ final class PostgresDialect implements SqlDialect {
 	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "57014", "57P01", "57P02", "57P03",
 			"53300");
 
+	/**
+	 * Query canceled: by statement_timeout, or by pg_cancel_backend, which the server
+	 * reports alike (a smaller batch does no harm after the latter either).
+	 */
+	private static final String QUERY_CANCELED = "57014";
+
 	/** Connection ended by an administrator (pg_terminate_backend) or a server shutdown. */
 	private static final Set<String> CONNECTION_ENDED_STATES = Set.of("57P01", "57P02");
 
@@ -56,6 +62,11 @@ final class PostgresDialect implements SqlDialect {
 	@Override
 	public boolean isTransient(SQLException ex) {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_STATES.contains(ex.getSQLState());
+	}
+
+	@Override
+	public boolean isStatementTimeout(SQLException ex) {
+		return QUERY_CANCELED.equals(ex.getSQLState());
 	}
 
 	/**

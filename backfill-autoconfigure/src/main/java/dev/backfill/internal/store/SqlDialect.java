@@ -144,6 +144,17 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * Whether a SQL exception reports a statement cancelled by the statement timeout of the
+	 * {@link BatchLimits batch limits}, which a smaller batch may avoid. Each dialect knows
+	 * its database's own code for it.
+	 * @param ex the exception
+	 * @return whether the statement timeout cancelled the statement
+	 */
+	default boolean isStatementTimeout(SQLException ex) {
+		return false;
+	}
+
+	/**
 	 * Whether a SQL exception reports that the server's idle-transaction guard (the
 	 * {@link BatchLimits#idleTimeout() idle timeout} of the batch limits) ended the
 	 * transaction: {@link IdleTransactionEnd#CERTAIN certainly}, by the server's own code
