@@ -144,7 +144,7 @@ class BackfillAutoConfigurationTests {
 				"backfill.throttle", "backfill.transactional", "backfill.statement-timeout", "backfill.lock-timeout",
 				"backfill.table-name", "backfill.initialize-schema", "backfill.lease-duration",
 				"backfill.lock-wait-timeout", "backfill.retry.max-attempts", "backfill.retry.initial-backoff",
-				"backfill.retry.max-backoff", "backfill.migrations");
+				"backfill.retry.max-backoff", "backfill.migrations", "backfill.health.failed-is-down");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
 		JsonNode throttle = metadata.get("properties")
 			.valueStream()
