@@ -1,5 +1,7 @@
 package dev.backfill.autoconfigure;
 
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -7,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.backfill.BackfillMode;
 import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.MigrationResult;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,9 +21,9 @@ import org.springframework.core.Ordered;
 
 /**
  * Starts the {@link BackfillRunner} once the application has started: on the calling
- * thread in blocking mode (so the application is ready only after every migration), or on
- * one worker thread in background mode. On shutdown it asks the runner to stop between
- * batches and waits for it within the shutdown phase's timeout
+ * thread in blocking and job mode (so the application is ready only after every
+ * migration), or on one worker thread in background mode. On shutdown it asks the runner
+ * to stop between batches and waits for it within the shutdown phase's timeout
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}).
  * <p>
  * Among the application's {@link ApplicationRunner}s it runs at {@link #DEFAULT_ORDER},
@@ -38,6 +42,9 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 
 	private static final Logger logger = LoggerFactory.getLogger(BackfillApplicationRunner.class);
 
+	private static final Set<MigrationResult.Outcome> DONE = Set.of(MigrationResult.Outcome.COMPLETED,
+			MigrationResult.Outcome.ALREADY_COMPLETED, MigrationResult.Outcome.DISABLED);
+
 	private final BackfillRunner runner;
 
 	private final BackfillMode mode;
@@ -48,6 +55,10 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 
 	private volatile boolean running;
 
+	private volatile boolean everyMigrationDone;
+
+	private volatile @Nullable RuntimeException failure;
+
 	private ExecutorService worker;
 
 	private int order = DEFAULT_ORDER;
@@ -55,7 +66,7 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	/**
 	 * Creates the application runner.
 	 * @param runner the backfill runner
-	 * @param mode blocking or background
+	 * @param mode blocking, background or job
 	 */
 	public BackfillApplicationRunner(BackfillRunner runner, BackfillMode mode) {
 		this.runner = runner;
@@ -78,13 +89,21 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	@Override
 	public void run(ApplicationArguments args) {
 		if (this.runner.targets().isEmpty()) {
+			this.everyMigrationDone = true;
 			return;
 		}
 		this.finished = new CountDownLatch(1);
 		this.activeRuns.incrementAndGet();
-		if (this.mode == BackfillMode.BLOCKING) {
+		if (this.mode != BackfillMode.BACKGROUND) {
+			// Job mode runs as blocking mode does; BackfillJobExit ends the application after.
 			try {
-				this.runner.run(BackfillMode.BLOCKING);
+				List<MigrationResult> results = this.runner.run(BackfillMode.BLOCKING);
+				this.everyMigrationDone = results.size() == this.runner.targets().size()
+						&& results.stream().allMatch((result) -> DONE.contains(result.outcome()));
+			}
+			catch (RuntimeException ex) {
+				this.failure = ex;
+				throw ex;
 			}
 			finally {
 				done();
@@ -104,6 +123,19 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 			}
 		});
 		this.worker.shutdown();
+	}
+
+	/**
+	 * Whether a blocking run ended with every migration completed (here or before) or
+	 * disabled, rather than stopped by a shutdown.
+	 */
+	boolean everyMigrationDone() {
+		return this.everyMigrationDone;
+	}
+
+	/** What failed a blocking run, if one failed. */
+	@Nullable RuntimeException failure() {
+		return this.failure;
 	}
 
 	private void done() {

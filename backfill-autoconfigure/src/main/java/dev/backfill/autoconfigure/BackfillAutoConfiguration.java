@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.autoconfigure.init.OnDatabaseInitializationCondition;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
@@ -95,6 +96,24 @@ public final class BackfillAutoConfiguration {
 		@ConditionalOnMissingBean
 		MicrometerMigrationListener backfillMetricsListener(MeterRegistry registry) {
 			return new MicrometerMigrationListener(registry);
+		}
+
+	}
+
+	/** {@code backfill.mode=job}: the application exits once the migrations are done. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "backfill.mode", havingValue = "job")
+	static class JobModeConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		JobExit backfillJobExit() {
+			return System::exit;
+		}
+
+		@Bean
+		BackfillJobExit backfillJobModeExit(BackfillApplicationRunner runner, JobExit exit) {
+			return new BackfillJobExit(runner, exit);
 		}
 
 	}

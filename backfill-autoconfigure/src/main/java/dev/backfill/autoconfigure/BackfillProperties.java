@@ -30,7 +30,9 @@ public class BackfillProperties implements InitializingBean {
 	/**
 	 * How the application waits for migrations: 'blocking' runs them all before the
 	 * application reports ready and fails startup on a failure; 'background' runs them on
-	 * one worker thread while the application is ready at once.
+	 * one worker thread while the application is ready at once; 'job' runs them as
+	 * 'blocking' does, then exits the application, with status 0 once every migration has
+	 * completed and 1 when one failed.
 	 */
 	private BackfillMode mode = BackfillMode.BLOCKING;
 
@@ -96,6 +98,9 @@ public class BackfillProperties implements InitializingBean {
 
 	/** Retries of batches that fail transiently. */
 	private final Retry retry = new Retry();
+
+	/** The 'backfill' health indicator. */
+	private final Health health = new Health();
 
 	/** Per-migration settings, by migration (bean) name. */
 	private final Map<String, Migration> migrations = new LinkedHashMap<>();
@@ -228,6 +233,10 @@ public class BackfillProperties implements InitializingBean {
 		return this.migrations;
 	}
 
+	public Health getHealth() {
+		return this.health;
+	}
+
 	/**
 	 * Checks the bound values with each setting's rule, naming the property and the value
 	 * of the first bad one.
@@ -320,6 +329,25 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setMaxBackoff(Duration maxBackoff) {
 			this.maxBackoff = maxBackoff;
+		}
+
+	}
+
+	/** The 'backfill' health indicator, which reports every migration's tracking row. */
+	public static class Health {
+
+		/**
+		 * Whether a FAILED migration makes the indicator DOWN. Off by default, so that a
+		 * failed backfill does not get the application restarted by its orchestrator.
+		 */
+		private boolean failedIsDown;
+
+		public boolean isFailedIsDown() {
+			return this.failedIsDown;
+		}
+
+		public void setFailedIsDown(boolean failedIsDown) {
+			this.failedIsDown = failedIsDown;
 		}
 
 	}

@@ -145,7 +145,8 @@ class BackfillAutoConfigurationTests {
 				"backfill.table-name", "backfill.initialize-schema", "backfill.lease-duration",
 				"backfill.lock-wait-timeout", "backfill.retry.max-attempts", "backfill.retry.initial-backoff",
 				"backfill.retry.max-backoff", "backfill.migrations", "backfill.batch-size-mode",
-				"backfill.target-batch-duration", "backfill.min-batch-size", "backfill.max-batch-size");
+				"backfill.target-batch-duration", "backfill.min-batch-size", "backfill.max-batch-size",
+				"backfill.health.failed-is-down");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
 		JsonNode throttle = metadata.get("properties")
 			.valueStream()

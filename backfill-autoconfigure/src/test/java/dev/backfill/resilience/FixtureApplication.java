@@ -15,6 +15,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,6 +32,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * before it finishes. {@code fixture.die} ({@code in-migrate}, {@code before-commit} or
  * {@code after-commit}) halts the JVM at that point of the {@code fixture.die-at-batch}-th
  * batch this process runs, with exit code {@link #DIED}: a crash placed exactly.
+ * {@code fixture.fail-at-batch} makes that batch throw, failing the migration;
+ * {@code fixture.stray-thread=true} starts a non-daemon thread that outlives the context,
+ * as an application's own executor might, so the JVM does not end by itself.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -70,6 +74,7 @@ public class FixtureApplication {
 		Duration hold = environment.getProperty("fixture.hold", Duration.class, Duration.ZERO);
 		String die = environment.getProperty("fixture.die", "");
 		int dieAtBatch = environment.getProperty("fixture.die-at-batch", Integer.class, 0);
+		int failAtBatch = environment.getProperty("fixture.fail-at-batch", Integer.class, 0);
 		AtomicInteger batches = new AtomicInteger();
 		return new DataMigration() {
 
@@ -80,6 +85,9 @@ public class FixtureApplication {
 
 			@Override
 			public void migrate(List<Map<String, Object>> rows) throws InterruptedException {
+				if (batches.get() + 1 == failAtBatch) {
+					throw new IllegalStateException("fixture failure in batch " + failAtBatch);
+				}
 				writeBatch(jdbc, runner.getObject().owner(), rows, hold);
 				if (batches.incrementAndGet() == dieAtBatch) {
 					dieAt(die);
@@ -87,6 +95,21 @@ public class FixtureApplication {
 			}
 
 		};
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("fixture.stray-thread")
+	Thread fixtureStrayThread() {
+		Thread thread = new Thread(() -> {
+			try {
+				Thread.sleep(Long.MAX_VALUE);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, "fixture-stray");
+		thread.start();
+		return thread;
 	}
 
 	/**
