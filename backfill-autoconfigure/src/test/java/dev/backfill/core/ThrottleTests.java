@@ -29,6 +29,7 @@ import dev.backfill.testsupport.Tracking;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -105,10 +106,7 @@ class ThrottleTests {
 			assertThat(throttledMillis).as("backfill.throttled.time in ms").isGreaterThanOrEqualTo(300);
 			// Asked before each batch, and again after the wait; batch 3 sees two durations.
 			assertThat(recentSizesAsked).containsExactly(0, 1, 1, 2);
-			assertThat(migration.callsPerKey()).hasSize(300).allSatisfy((key, calls) -> assertThat(calls).isOne());
-			Map<String, Object> row = Tracking.row(schema.jdbc(), "items");
-			assertThat(row.get("status")).isEqualTo("COMPLETED");
-			assertThat(((Number) row.get("batches")).intValue()).isEqualTo(3);
+			assertCompletedInThreeBatchesEachRowOnce(schema, migration);
 		}
 	}
 
@@ -143,9 +141,7 @@ class ThrottleTests {
 			assertThat(gate.batchesSeenWhileDown).as("batches done whenever the indicator was asked while DOWN")
 				.containsExactly(1, 1, 1);
 			assertThat(throttled).as("backfill.throttled{reason=health:gate}").isEqualTo(3);
-			assertThat(migration.batches()).hasSize(3);
-			assertThat(migration.callsPerKey()).hasSize(300).allSatisfy((key, calls) -> assertThat(calls).isOne());
-			assertThat(Tracking.row(schema.jdbc(), "items").get("status")).isEqualTo("COMPLETED");
+			assertCompletedInThreeBatchesEachRowOnce(schema, migration);
 		}
 	}
 
@@ -189,10 +185,7 @@ class ThrottleTests {
 				release.countDown();
 				assertTimeoutPreemptively(WAIT, () -> app.getBean(BackfillApplicationRunner.class).awaitCompletion());
 			}
-			assertThat(migration.callsPerKey()).hasSize(300).allSatisfy((key, calls) -> assertThat(calls).isOne());
-			Map<String, Object> row = Tracking.row(schema.jdbc(), "items");
-			assertThat(row.get("status")).isEqualTo("COMPLETED");
-			assertThat(((Number) row.get("batches")).intValue()).isEqualTo(3);
+			assertCompletedInThreeBatchesEachRowOnce(schema, migration);
 		}
 	}
 
@@ -287,12 +280,12 @@ class ThrottleTests {
 				assertThat(app.getBean(MeterRegistry.class).find(MicrometerMigrationListener.THROTTLED).counters())
 					.isEmpty();
 			}
-			assertThat(migration.callsPerKey()).hasSize(300).allSatisfy((key, calls) -> assertThat(calls).isOne());
-			assertThat(Tracking.row(schema.jdbc(), "items").get("status")).isEqualTo("COMPLETED");
+			assertCompletedInThreeBatchesEachRowOnce(schema, migration);
 		}
 	}
 
 	@Test
+	@Timeout(value = 60, unit = TimeUnit.SECONDS)
 	void healthIndicatorThatDoesNotExistFailsStartupNamingThePropertyAndTheName() {
 		try (TestSchema schema = TestDatabases.h2().createSchema()) {
 			TestTables.createItems(schema.jdbc(), 10);
@@ -306,6 +299,14 @@ class ThrottleTests {
 			assertThat(invalid.getReason()).startsWith("No health indicator named 'gate'; the registered ones are [");
 			assertThat(migration.batches()).isEmpty();
 		}
+	}
+
+	private static void assertCompletedInThreeBatchesEachRowOnce(TestSchema schema, RecordingMigration migration) {
+		assertThat(migration.batches()).hasSize(3);
+		assertThat(migration.callsPerKey()).hasSize(300).allSatisfy((key, calls) -> assertThat(calls).isOne());
+		Map<String, Object> row = Tracking.row(schema.jdbc(), "items");
+		assertThat(row.get("status")).isEqualTo("COMPLETED");
+		assertThat(((Number) row.get("batches")).intValue()).isEqualTo(3);
 	}
 
 	/** A health indicator the migration turns DOWN, UP again once it has been asked a few times while DOWN. */
