@@ -144,7 +144,8 @@ class BackfillAutoConfigurationTests {
 				"backfill.throttle", "backfill.transactional", "backfill.statement-timeout", "backfill.lock-timeout",
 				"backfill.table-name", "backfill.initialize-schema", "backfill.lease-duration",
 				"backfill.lock-wait-timeout", "backfill.retry.max-attempts", "backfill.retry.initial-backoff",
-				"backfill.retry.max-backoff", "backfill.migrations");
+				"backfill.retry.max-backoff", "backfill.throttle-on.replication-lag",
+				"backfill.throttle-on.health-indicators", "backfill.throttle-on.check-interval", "backfill.migrations");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
 		JsonNode throttle = metadata.get("properties")
 			.valueStream()

@@ -38,11 +38,13 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.util.ClassUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Throttles asked before each batch: a "wait" pauses the run between batches for that
@@ -113,6 +115,7 @@ class ThrottleTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
 	void healthIndicatorGoingDownPausesTheRunAndGoingUpResumesIt(TestDatabase database) {
+		assumeHealthSupport();
 		try (TestSchema schema = database.createSchema()) {
 			TestTables.createItems(schema.jdbc(), 300);
 			RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
@@ -287,6 +290,7 @@ class ThrottleTests {
 	@Test
 	@Timeout(value = 60, unit = TimeUnit.SECONDS)
 	void healthIndicatorThatDoesNotExistFailsStartupNamingThePropertyAndTheName() {
+		assumeHealthSupport();
 		try (TestSchema schema = TestDatabases.h2().createSchema()) {
 			TestTables.createItems(schema.jdbc(), 10);
 			RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
@@ -299,6 +303,15 @@ class ThrottleTests {
 			assertThat(invalid.getReason()).startsWith("No health indicator named 'gate'; the registered ones are [");
 			assertThat(migration.batches()).isEmpty();
 		}
+	}
+
+	/**
+	 * The health tests need spring-boot-health, an optional dependency of the library that
+	 * applications running these tests on other Boot versions may not have.
+	 */
+	private static void assumeHealthSupport() {
+		assumeTrue(ClassUtils.isPresent("org.springframework.boot.health.contributor.HealthIndicator", null),
+				"spring-boot-health is not on the classpath");
 	}
 
 	private static void assertCompletedInThreeBatchesEachRowOnce(TestSchema schema, RecordingMigration migration) {
