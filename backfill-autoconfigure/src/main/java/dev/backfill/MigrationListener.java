@@ -58,4 +58,14 @@ public interface MigrationListener {
 	default void batchRetried(String migration, Throwable cause) {
 	}
 
+	/**
+	 * The migration waited between batches because a {@link BackfillThrottle} answered
+	 * "wait"; told once per wait.
+	 * @param migration the migration's name
+	 * @param reason the throttle's reason
+	 * @param waited how long it waited (shorter than asked if the application stopped)
+	 */
+	default void batchThrottled(String migration, String reason, Duration waited) {
+	}
+
 }

@@ -4,12 +4,16 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import dev.backfill.BackfillThrottle;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
+import dev.backfill.autoconfigure.throttle.HealthIndicatorThrottle;
+import dev.backfill.autoconfigure.throttle.ReplicationLagThrottle;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.CompositeMigrationListener;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.settings.Setting;
 import dev.backfill.metrics.MicrometerMigrationListener;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -19,9 +23,13 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.OnPropertyListCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.boot.sql.autoconfigure.init.OnDatabaseInitializationCondition;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -70,14 +78,16 @@ public final class BackfillAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	BackfillRunner backfillRunner(ConfigurableListableBeanFactory beanFactory, ObjectProvider<DataSource> dataSources,
 			Environment environment, BackfillProperties properties,
-			ObjectProvider<BackfillSchemaInitializer> schemaInitializer, ObjectProvider<MigrationListener> listeners) {
+			ObjectProvider<BackfillSchemaInitializer> schemaInitializer, ObjectProvider<MigrationListener> listeners,
+			ObjectProvider<BackfillThrottle> throttles) {
 		List<MigrationTarget> targets = new MigrationTargets(beanFactory, dataSources.getIfUnique(), environment,
 				properties, schemaInitializer.getIfUnique())
 			.resolve();
 		RunnerSettings settings = new RunnerSettings(properties.getLeaseDuration(), properties.getLockWaitTimeout(),
 				properties.getRetry().getMaxAttempts(), properties.getRetry().getInitialBackoff(),
 				properties.getRetry().getMaxBackoff());
-		return new BackfillRunner(targets, settings, new CompositeMigrationListener(listeners.orderedStream().toList()));
+		return new BackfillRunner(targets, settings, new CompositeMigrationListener(listeners.orderedStream().toList()),
+				throttles.orderedStream().toList());
 	}
 
 	@Bean
@@ -114,6 +124,55 @@ public final class BackfillAutoConfiguration {
 		@Bean
 		BackfillJobExit backfillJobModeExit(BackfillApplicationRunner runner, JobExit exit) {
 			return new BackfillJobExit(runner, exit);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.health.registry.HealthContributorRegistry")
+	@Conditional(OnHealthIndicatorsCondition.class)
+	static class HealthIndicatorThrottleConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		HealthIndicatorThrottle backfillHealthIndicatorThrottle(ObjectProvider<HealthContributorRegistry> registry,
+				BackfillProperties properties) {
+			String property = "backfill." + Setting.HEALTH_INDICATOR.property();
+			List<String> names = properties.getThrottleOn().getHealthIndicators();
+			HealthContributorRegistry contributors = registry.getIfAvailable();
+			if (contributors == null) {
+				throw new InvalidConfigurationPropertyValueException(property, names,
+						"needs Spring Boot's HealthContributorRegistry bean, which this application does not have");
+			}
+			try {
+				return new HealthIndicatorThrottle(contributors, names, properties.getThrottleOn().getCheckInterval());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException(property, names, ex.getMessage());
+			}
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty("backfill.throttle-on.replication-lag")
+	static class ReplicationLagThrottleConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReplicationLagThrottle backfillReplicationLagThrottle(BackfillProperties properties) {
+			BackfillProperties.ThrottleOn throttleOn = properties.getThrottleOn();
+			return new ReplicationLagThrottle(throttleOn.getReplicationLag(), throttleOn.getCheckInterval());
+		}
+
+	}
+
+	/** Matches when {@code backfill.throttle-on.health-indicators} names any indicator. */
+	static class OnHealthIndicatorsCondition extends OnPropertyListCondition {
+
+		OnHealthIndicatorsCondition() {
+			super("backfill.throttle-on.health-indicators",
+					() -> ConditionMessage.forCondition("Backfill health indicator throttle"));
 		}
 
 	}

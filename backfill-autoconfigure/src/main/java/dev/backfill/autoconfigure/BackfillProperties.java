@@ -1,7 +1,9 @@
 package dev.backfill.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.backfill.BackfillMode;
@@ -13,6 +15,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.util.ClassUtils;
 
 /**
  * Configuration of backfill data migrations. A per-migration property
@@ -101,6 +104,9 @@ public class BackfillProperties implements InitializingBean {
 
 	/** The 'backfill' health indicator. */
 	private final Health health = new Health();
+
+	/** Conditions under which batches wait: database health, replication lag. */
+	private final ThrottleOn throttleOn = new ThrottleOn();
 
 	/** Per-migration settings, by migration (bean) name. */
 	private final Map<String, Migration> migrations = new LinkedHashMap<>();
@@ -229,6 +235,10 @@ public class BackfillProperties implements InitializingBean {
 		return this.retry;
 	}
 
+	public ThrottleOn getThrottleOn() {
+		return this.throttleOn;
+	}
+
 	public Map<String, Migration> getMigrations() {
 		return this.migrations;
 	}
@@ -258,6 +268,9 @@ public class BackfillProperties implements InitializingBean {
 		checkRequired(Setting.RETRY_MAX_ATTEMPTS, this.retry.maxAttempts);
 		checkRequired(Setting.RETRY_INITIAL_BACKOFF, this.retry.initialBackoff);
 		checkRequired(Setting.RETRY_MAX_BACKOFF, this.retry.maxBackoff);
+		check("backfill.", Setting.REPLICATION_LAG, this.throttleOn.replicationLag);
+		checkRequired(Setting.THROTTLE_CHECK_INTERVAL, this.throttleOn.checkInterval);
+		checkHealthIndicators(this.throttleOn.healthIndicators);
 		this.migrations.forEach((name, migration) -> {
 			String prefix = "backfill.migrations." + (name.contains(".") ? "[" + name + "]" : name) + ".";
 			check(prefix, Setting.BATCH_SIZE, migration.batchSize);
@@ -269,6 +282,21 @@ public class BackfillProperties implements InitializingBean {
 			check(prefix, Setting.STATEMENT_TIMEOUT, migration.statementTimeout);
 			check(prefix, Setting.LOCK_TIMEOUT, migration.lockTimeout);
 		});
+	}
+
+	private static void checkHealthIndicators(List<String> names) {
+		String property = "backfill." + Setting.HEALTH_INDICATOR.property();
+		for (String name : names) {
+			String problem = Setting.HEALTH_INDICATOR.problemWith(name);
+			if (problem != null) {
+				throw new InvalidConfigurationPropertyValueException(property, names, problem);
+			}
+		}
+		if (!names.isEmpty() && !ClassUtils.isPresent(ThrottleOn.HEALTH_INDICATOR_CLASS, null)) {
+			throw new InvalidConfigurationPropertyValueException(property, names,
+					"needs Spring Boot's health support (spring-boot-health, e.g. through "
+							+ "spring-boot-starter-actuator), which is not on the classpath");
+		}
 	}
 
 	private static <T> void checkRequired(Setting<T> setting, @Nullable T value) {
@@ -348,6 +376,60 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setFailedIsDown(boolean failedIsDown) {
 			this.failedIsDown = failedIsDown;
+		}
+
+	}
+
+	/**
+	 * Conditions under which batches wait, checked before each batch. Each is a
+	 * {@code BackfillThrottle}, asked after the application's own throttle beans.
+	 */
+	public static class ThrottleOn {
+
+		static final String HEALTH_INDICATOR_CLASS = "org.springframework.boot.health.contributor.HealthIndicator";
+
+		/**
+		 * Replication lag above which batches wait, as the primary reports it (PostgreSQL's
+		 * pg_stat_replication.replay_lag, needing pg_read_all_stats); not applicable, and
+		 * logged so, on other databases. Unset for no such throttle.
+		 */
+		private @Nullable Duration replicationLag;
+
+		/**
+		 * Names of health indicators (as in /actuator/health, e.g. 'db') that must be UP for
+		 * batches to run.
+		 */
+		private List<String> healthIndicators = new ArrayList<>();
+
+		/**
+		 * How often, at most, the replication lag is read and the health indicators asked (an
+		 * answer is reused until it is this old), and how long batches wait before they look
+		 * again.
+		 */
+		private Duration checkInterval = Duration.ofSeconds(1);
+
+		public @Nullable Duration getReplicationLag() {
+			return this.replicationLag;
+		}
+
+		public void setReplicationLag(@Nullable Duration replicationLag) {
+			this.replicationLag = replicationLag;
+		}
+
+		public List<String> getHealthIndicators() {
+			return this.healthIndicators;
+		}
+
+		public void setHealthIndicators(List<String> healthIndicators) {
+			this.healthIndicators = healthIndicators;
+		}
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
 		}
 
 	}

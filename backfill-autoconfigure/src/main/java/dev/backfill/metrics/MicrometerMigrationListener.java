@@ -34,6 +34,12 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	/** Name of the gauge of the current batch size. */
 	public static final String BATCH_SIZE = "backfill.batch.size";
 
+	/** Name of the counter of waits a throttle asked for. */
+	public static final String THROTTLED = "backfill.throttled";
+
+	/** Name of the timer of the time spent waiting for throttles. */
+	public static final String THROTTLED_TIME = "backfill.throttled.time";
+
 	private final MeterRegistry registry;
 
 	private final Map<String, Meters> meters = new ConcurrentHashMap<>();
@@ -76,6 +82,21 @@ public final class MicrometerMigrationListener implements MigrationListener {
 			.tag("exception", (cause != null) ? cause.getClass().getSimpleName() : "none")
 			.register(this.registry)
 			.increment();
+	}
+
+	@Override
+	public void batchThrottled(String migration, String reason, Duration waited) {
+		Counter.builder(THROTTLED)
+			.description("Waits between backfill batches that a throttle asked for")
+			.tag("migration", migration)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
+		Timer.builder(THROTTLED_TIME)
+			.description("Time backfill waited between batches because a throttle asked it to")
+			.tag("migration", migration)
+			.register(this.registry)
+			.record(waited);
 	}
 
 	private Meters metersOf(String migration) {

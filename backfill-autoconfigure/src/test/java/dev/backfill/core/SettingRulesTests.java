@@ -121,7 +121,15 @@ class SettingRulesTests {
 		return Stream.of(Arguments.of("retry.max-backoff", "0", "must be positive"),
 				Arguments.of("retry.max-backoff", "1ms", null),
 				Arguments.of("lease-duration", "25d", "must be at least 1s and at most 24d"),
-				Arguments.of("lease-duration", "24d", null), Arguments.of("lease-duration", "1s", null));
+				Arguments.of("lease-duration", "24d", null), Arguments.of("lease-duration", "1s", null),
+				Arguments.of("throttle-on.replication-lag", "0",
+						"must be positive (leave it unset not to throttle on replication lag)"),
+				Arguments.of("throttle-on.replication-lag", "-1s",
+						"must be positive (leave it unset not to throttle on replication lag)"),
+				Arguments.of("throttle-on.replication-lag", "1ms", null),
+				Arguments.of("throttle-on.check-interval", "0", "must be at least 1ms and at most 24d"),
+				Arguments.of("throttle-on.check-interval", "25d", "must be at least 1ms and at most 24d"),
+				Arguments.of("throttle-on.check-interval", "1ms", null));
 	}
 
 	@Test

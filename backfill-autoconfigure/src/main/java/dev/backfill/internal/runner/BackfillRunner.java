@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.backfill.BackfillMode;
+import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.MigrationState;
@@ -33,6 +34,8 @@ public final class BackfillRunner {
 
 	private final MigrationListener listener;
 
+	private final List<BackfillThrottle> throttles;
+
 	private final String owner;
 
 	private final StopSignal stop = new StopSignal();
@@ -44,9 +47,22 @@ public final class BackfillRunner {
 	 * @param listener what to tell about batches
 	 */
 	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener) {
+		this(targets, settings, listener, List.of());
+	}
+
+	/**
+	 * Creates a runner whose migrations ask throttles before each batch.
+	 * @param targets the migrations, in the order they run
+	 * @param settings the shared settings
+	 * @param listener what to tell about batches
+	 * @param throttles what to ask before each batch, in this order; none costs nothing
+	 */
+	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
+			List<BackfillThrottle> throttles) {
 		this.targets = List.copyOf(targets);
 		this.settings = settings;
 		this.listener = listener;
+		this.throttles = List.copyOf(throttles);
 		this.owner = ManagementFactory.getRuntimeMXBean().getName() + "#"
 				+ UUID.randomUUID().toString().substring(0, 8);
 	}
@@ -134,7 +150,7 @@ public final class BackfillRunner {
 			}
 			if (store.tryAcquire(name, this.owner, this.settings.leaseDuration())) {
 				MigrationResult result = new MigrationWorker(target, this.settings, this.owner, this.listener,
-						this.stop, heartbeats)
+						this.stop, heartbeats, this.throttles)
 					.run(store.find(name).orElseThrow());
 				if (result.outcome() != MigrationResult.Outcome.RUNNING_ELSEWHERE || mode == BackfillMode.BACKGROUND) {
 					return result;

@@ -62,6 +62,11 @@ public final class CompositeMigrationListener implements MigrationListener {
 		tell(migration, "batchRetried", (listener) -> listener.batchRetried(migration, cause));
 	}
 
+	@Override
+	public void batchThrottled(String migration, String reason, Duration waited) {
+		tell(migration, "batchThrottled", (listener) -> listener.batchThrottled(migration, reason, waited));
+	}
+
 	private void tell(String migration, String event, Consumer<MigrationListener> call) {
 		for (MigrationListener listener : this.listeners) {
 			try {

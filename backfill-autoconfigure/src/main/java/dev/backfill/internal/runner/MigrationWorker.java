@@ -2,10 +2,12 @@ package dev.backfill.internal.runner;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 
+import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
@@ -67,10 +69,12 @@ final class MigrationWorker {
 	/** The batch size the listener was last told of; 0 before the first batch. */
 	private int toldBatchSize;
 
+	private final Throttles throttles;
+
 	private KeyType keyType;
 
 	MigrationWorker(MigrationTarget target, RunnerSettings runnerSettings, String owner, MigrationListener listener,
-			StopSignal stop, ScheduledExecutorService heartbeats) {
+			StopSignal stop, ScheduledExecutorService heartbeats, List<BackfillThrottle> throttles) {
 		this.target = target;
 		this.settings = target.settings();
 		this.runnerSettings = runnerSettings;
@@ -91,6 +95,7 @@ final class MigrationWorker {
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
 				runnerSettings.leaseDuration(), this.store.dialect().name(), this.transientFailures);
 		this.heartbeat = new LeaseHeartbeat(this.store, target.name(), owner, runnerSettings.leaseDuration());
+		this.throttles = new Throttles(throttles, target.name(), target.database().dataSource(), listener, stop);
 	}
 
 	/**
@@ -120,14 +125,17 @@ final class MigrationWorker {
 							position.checkpoint().lastKey());
 					return result(MigrationResult.Outcome.STOPPED, start, position, started, null, null);
 				}
+				// Between batches, holding no transaction; the heartbeat keeps the lease meanwhile.
+				if (this.throttles.awaitGo(position.checkpoint().batches() + 1)) {
+					continue;
+				}
 				position = runBatchWithRetries(position);
 				if (!position.completed()) {
 					this.stop.await(this.settings.throttle());
 				}
 			}
 			MigrationResult result = result(MigrationResult.Outcome.COMPLETED, start, position, started, null, null);
-			logger.info("Backfill migration '{}' completed: {} rows in {} batches in {} ms ({} rows/s)", name,
-					result.rows(), result.batches(), result.duration().toMillis(), rowsPerSecond(result));
+			logCompleted(result);
 			return result;
 		}
 		catch (LeaseLostException ex) {
@@ -182,6 +190,7 @@ final class MigrationWorker {
 			Duration took = since(started);
 			this.listener.batchSucceeded(this.target.name(), rows, took);
 			this.sizer.measured(rows, took);
+			this.throttles.batchTook(took);
 			return next;
 		}
 		catch (RuntimeException ex) {
@@ -354,9 +363,23 @@ final class MigrationWorker {
 		return new MigrationResult(this.target.name(), outcome, rows, batches, since(startedNanos), error, failure);
 	}
 
-	private static long rowsPerSecond(MigrationResult result) {
-		long millis = Math.max(1, result.duration().toMillis());
-		return result.rows() * 1000 / millis;
+	private void logCompleted(MigrationResult result) {
+		long throttledMillis = this.throttles.throttledTime().toMillis();
+		if (throttledMillis == 0) {
+			logger.info("Backfill migration '{}' completed: {} rows in {} batches in {} ms ({} rows/s)",
+					result.name(), result.rows(), result.batches(), result.duration().toMillis(),
+					rowsPerSecond(result.rows(), result.duration().toMillis()));
+			return;
+		}
+		// The rate of the time spent working: time waited for throttles would dilute it.
+		logger.info("Backfill migration '{}' completed: {} rows in {} batches in {} ms, {} ms of it throttled "
+				+ "({} rows/s while not throttled)", result.name(), result.rows(), result.batches(),
+				result.duration().toMillis(), throttledMillis,
+				rowsPerSecond(result.rows(), result.duration().toMillis() - throttledMillis));
+	}
+
+	private static long rowsPerSecond(long rows, long millis) {
+		return rows * 1000 / Math.max(1, millis);
 	}
 
 	static String describe(Throwable failure) {

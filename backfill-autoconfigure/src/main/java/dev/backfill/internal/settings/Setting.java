@@ -91,6 +91,20 @@ public final class Setting<T> {
 	public static final Setting<Duration> RETRY_MAX_BACKOFF = new Setting<>("retryMaxBackoff", "retry.max-backoff",
 			(pause) -> !pause.isNegative() && !pause.isZero(), "must be positive");
 
+	/** Replication lag above which batches wait; unset for no such throttle. */
+	public static final Setting<Duration> REPLICATION_LAG = new Setting<>("replicationLag",
+			"throttle-on.replication-lag", (lag) -> !lag.isNegative() && !lag.isZero(),
+			"must be positive (leave it unset not to throttle on replication lag)");
+
+	/** How often the built-in throttles look at their source at most, and wait when they hold a batch. */
+	public static final Setting<Duration> THROTTLE_CHECK_INTERVAL = new Setting<>("throttleCheckInterval",
+			"throttle-on.check-interval", (interval) -> isBetween(interval, Duration.ofMillis(1), MAX_TIMEOUT),
+			"must be at least 1ms and at most 24d");
+
+	/** Name of a health indicator that must be UP for batches to run. */
+	public static final Setting<String> HEALTH_INDICATOR = new Setting<>("healthIndicator",
+			"throttle-on.health-indicators", (name) -> !name.isBlank(), "must not contain a blank name");
+
 	/** The tracking table's name. */
 	public static final Setting<String> TABLE_NAME = new Setting<>("tableName", "table-name",
 			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);

@@ -59,6 +59,17 @@ final class PostgresDialect implements SqlDialect {
 		return "TEXT";
 	}
 
+	/**
+	 * The greatest {@code replay_lag} (an interval, NULL once a replica has caught up and
+	 * stayed idle) of {@code pg_stat_replication}. A user without {@code pg_read_all_stats}
+	 * sees the replicas' rows with NULL {@code state}: then NULL, rather than a lag of 0.
+	 */
+	@Override
+	public String replicationLagSql() {
+		return "SELECT CASE WHEN COUNT(*) > COUNT(state) THEN NULL "
+				+ "ELSE COALESCE(MAX(EXTRACT(EPOCH FROM replay_lag)), 0) * 1000 END FROM pg_stat_replication";
+	}
+
 	@Override
 	public boolean isTransient(SQLException ex) {
 		return SqlDialect.super.isTransient(ex) || TRANSIENT_STATES.contains(ex.getSQLState());

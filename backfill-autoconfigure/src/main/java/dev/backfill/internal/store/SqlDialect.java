@@ -119,6 +119,17 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * A query for the replication lag as the primary sees it: one row, one number, the
+	 * greatest lag of its replicas in milliseconds, {@code 0} with no replica or no lag,
+	 * {@code NULL} when the connection's user may not see the replicas' state.
+	 * @return the query, or {@code null} where the primary cannot tell (the lag is known on
+	 * the replicas only)
+	 */
+	default String replicationLagSql() {
+		return null;
+	}
+
+	/**
 	 * Whether the database reads SQL text as MySQL does (by default): a backslash escapes
 	 * the next character in a quoted string, {@code #} starts a comment, and the text of
 	 * {@code /*! ... *}{@code /} is code. The runner reads base queries by these rules.
