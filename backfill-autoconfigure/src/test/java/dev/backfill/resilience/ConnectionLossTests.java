@@ -59,7 +59,7 @@ class ConnectionLossTests {
 					// A loss costs the batch in flight (or the next one) an attempt, which is retried;
 					// only one that strikes just after a commit goes unnoticed, as the connection is
 					// then merely reset, and the run goes on.
-					await("the run to go on after round " + rounds, Duration.ofSeconds(10), null,
+					await("the run to go on after round " + rounds, Duration.ofSeconds(30), null,
 							() -> retries(registry) > retriesBefore || tracking.batches() >= batchesBefore + 3);
 					if (retries(registry) > retriesBefore) {
 						roundsRetried++;
