@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.MigrationTarget;
@@ -38,16 +39,17 @@ public final class BackfillHealthIndicator implements HealthIndicator {
 
 	private static final Logger logger = LoggerFactory.getLogger(BackfillHealthIndicator.class);
 
-	private final BackfillRunner runner;
+	private final Supplier<BackfillRunner> runner;
 
 	private final boolean failedIsDown;
 
 	/**
 	 * Creates the indicator.
-	 * @param runner the runner whose migrations it reports
+	 * @param runner the runner whose migrations it reports, looked up when health is asked
+	 * for (the runner may depend on health itself, through a health-indicator throttle)
 	 * @param failedIsDown whether a {@code FAILED} migration makes it {@code DOWN}
 	 */
-	public BackfillHealthIndicator(BackfillRunner runner, boolean failedIsDown) {
+	public BackfillHealthIndicator(Supplier<BackfillRunner> runner, boolean failedIsDown) {
 		this.runner = runner;
 		this.failedIsDown = failedIsDown;
 	}
@@ -57,7 +59,7 @@ public final class BackfillHealthIndicator implements HealthIndicator {
 		Map<String, Object> details = new LinkedHashMap<>();
 		boolean failed = false;
 		boolean unreadable = false;
-		for (MigrationTarget target : this.runner.targets()) {
+		for (MigrationTarget target : this.runner.get().targets()) {
 			Map<String, Object> migration = new LinkedHashMap<>();
 			try {
 				Optional<MigrationState> state = target.database().store().find(target.name());

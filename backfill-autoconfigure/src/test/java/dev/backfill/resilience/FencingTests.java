@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import dev.backfill.BackfillMode;
-import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationResult.Outcome;
+import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestDatabases;
 import org.junit.jupiter.api.Timeout;

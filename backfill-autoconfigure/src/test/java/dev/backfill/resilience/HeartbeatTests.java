@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.backfill.BackfillMode;
-import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationResult.Outcome;
+import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.testsupport.TestDatabase;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -5,6 +5,7 @@ import dev.backfill.autoconfigure.BackfillProperties;
 import dev.backfill.health.BackfillHealthIndicator;
 import dev.backfill.internal.runner.BackfillRunner;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -30,8 +31,11 @@ public final class BackfillHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = { "backfillHealthIndicator", "backfillHealthContributor" })
-	BackfillHealthIndicator backfillHealthIndicator(BackfillRunner runner, BackfillProperties properties) {
-		return new BackfillHealthIndicator(runner, properties.getHealth().isFailedIsDown());
+	BackfillHealthIndicator backfillHealthIndicator(ObjectProvider<BackfillRunner> runner,
+			BackfillProperties properties) {
+		// Looked up when health is asked for: a health-indicator throttle makes the runner
+		// depend on the health registry, which holds this indicator.
+		return new BackfillHealthIndicator(runner::getObject, properties.getHealth().isFailedIsDown());
 	}
 
 }

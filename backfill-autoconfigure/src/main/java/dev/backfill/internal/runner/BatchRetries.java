@@ -46,7 +46,7 @@ final class BatchRetries {
 				// from the checkpoint in the database, which may be past this batch.
 				logger.warn("Backfill migration '{}': attempt {} of {} at batch {} failed transiently; retrying from "
 						+ "the checkpoint in the database: {}", migration, attempts.count(), settings.retryMaxAttempts(),
-						attempts.description(), MigrationWorker.describe(cause));
+						attempts.description(), FailureText.describe(cause));
 				listener.batchRetried(migration, cause);
 			}
 		});
@@ -72,7 +72,7 @@ final class BatchRetries {
 			}
 			throw new BatchFailedException("Migration '" + this.migration + "' failed in batch "
 					+ attempts.description() + " after " + attempts.count() + " attempt(s): "
-					+ MigrationWorker.describe(cause), cause);
+					+ FailureText.describe(cause), cause);
 		}
 	}
 

@@ -75,7 +75,7 @@ final class LeaseHeartbeat {
 		}
 		catch (DataAccessException ex) {
 			logger.warn("Backfill migration '{}': lease renewal failed: {}", this.migration,
-					MigrationWorker.describe(ex));
+					FailureText.describe(ex));
 		}
 	}
 

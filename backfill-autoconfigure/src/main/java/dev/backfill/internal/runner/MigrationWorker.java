@@ -1,21 +1,19 @@
 package dev.backfill.internal.runner;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.function.Supplier;
 
 import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.BatchLimits;
-import dev.backfill.internal.store.Checkpoint;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
 import dev.backfill.internal.store.SqlDialect.InlineLimits;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +28,6 @@ import org.springframework.dao.DataAccessException;
 final class MigrationWorker {
 
 	private static final Logger logger = LoggerFactory.getLogger(MigrationWorker.class);
-
-	private static final Runnable NO_RESTORE = () -> {
-	};
 
 	private final MigrationTarget target;
 
@@ -54,7 +49,7 @@ final class MigrationWorker {
 
 	private final BatchLimits limits;
 
-	private final boolean limitsStatement;
+	private final @Nullable InlineLimits inlineLimits;
 
 	private final TransientFailures transientFailures;
 
@@ -71,7 +66,10 @@ final class MigrationWorker {
 
 	private final Throttles throttles;
 
-	private KeyType keyType;
+	/** Known once the base query has been described, when the run starts. */
+	private @Nullable KeyType keyType;
+
+	private @Nullable BatchTransaction batches;
 
 	MigrationWorker(MigrationTarget target, RunnerSettings runnerSettings, String owner, MigrationListener listener,
 			StopSignal stop, ScheduledExecutorService heartbeats, List<BackfillThrottle> throttles) {
@@ -84,12 +82,11 @@ final class MigrationWorker {
 		this.heartbeats = heartbeats;
 		this.store = target.database().store();
 		this.limits = this.settings.limits(runnerSettings.leaseDuration());
-		InlineLimits inlineLimits = this.store.dialect().inlineLimits(this.limits);
 		// Limits that ride on the batch's SELECT need no statement of their own.
-		this.limitsStatement = (inlineLimits == null);
+		this.inlineLimits = this.store.dialect().inlineLimits(this.limits);
 		this.sizer = BatchSizer.of(this.settings);
 		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				this.sizer.size(), inlineLimits, this.store.dialect().mysqlSyntax(), target.readsKeysOnly());
+				this.sizer.size(), this.inlineLimits, this.store.dialect().mysqlSyntax(), target.readsKeysOnly());
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
@@ -112,6 +109,8 @@ final class MigrationWorker {
 		Position start = null;
 		try {
 			this.keyType = this.query.describe(this.target.database().jdbc(), this.transientFailures);
+			this.batches = new BatchTransaction(this.target, this.query, this.keyType, this.owner,
+					this.runnerSettings.leaseDuration(), this.heartbeat, this.limits, this.inlineLimits);
 			// Rows with a NULL key would never come up after a key: refuse them up front.
 			this.query.refuseNullKeys(this.target.database().jdbc());
 			start = Position.of(state, this.keyType);
@@ -145,9 +144,9 @@ final class MigrationWorker {
 		catch (RuntimeException ex) {
 			// Both name the migration already.
 			String error = (ex instanceof BatchFailedException || ex instanceof InvalidMigrationException)
-					? ex.getMessage() : "Migration '" + name + "' failed: " + describe(ex);
+					? ex.getMessage() : "Migration '" + name + "' failed: " + FailureText.describe(ex);
 			recordFailure(error);
-			logger.error(error, rootOf(ex));
+			logger.error(error, FailureText.rootOf(ex));
 			return result(MigrationResult.Outcome.FAILED, start, position, started, error, ex);
 		}
 		finally {
@@ -185,7 +184,7 @@ final class MigrationWorker {
 		tellBatchSize();
 		long started = System.nanoTime();
 		try {
-			Position next = runBatch(from, attempts);
+			Position next = this.batches.run(from, attempts, this.sizer.size());
 			int rows = (int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed());
 			Duration took = since(started);
 			this.listener.batchSucceeded(this.target.name(), rows, took);
@@ -215,81 +214,12 @@ final class MigrationWorker {
 		}
 		logger.warn("Backfill migration '{}': batch {} of at most {} rows was cancelled by the statement timeout; "
 				+ "trying it again with at most {} rows: {}", this.target.name(), attempts.description(), size,
-				this.sizer.size(), describe(failure));
+				this.sizer.size(), FailureText.describe(failure));
 		return true;
 	}
 
 	private static Duration since(long startedNanos) {
 		return Duration.ofNanos(System.nanoTime() - startedNanos);
-	}
-
-	private Position runBatch(Position from, BatchAttempts attempts) {
-		if (this.settings.transactional()) {
-			return inTransaction(() -> checkpoint(from, migrate(fetch(from, attempts))));
-		}
-		Batch batch = inTransaction(() -> fetch(from, attempts));
-		migrate(batch);
-		return inTransaction(() -> checkpoint(from, batch));
-	}
-
-	private <T> T inTransaction(Supplier<T> work) {
-		MigrationDatabase database = this.target.database();
-		return database.transactions().execute((status) -> {
-			Runnable restore = this.limitsStatement ? this.store.dialect().applyLimits(database.jdbc(), this.limits)
-					: NO_RESTORE;
-			try {
-				return work.get();
-			}
-			finally {
-				restoreQuietly(restore);
-			}
-		});
-	}
-
-	private Batch fetch(Position from, BatchAttempts attempts) {
-		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
-				from.checkpoint().batches() + 1, this.sizer.size());
-		if (!batch.isEmpty()) {
-			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
-		}
-		return batch;
-	}
-
-	private Batch migrate(Batch batch) {
-		if (batch.isEmpty()) {
-			return batch;
-		}
-		try {
-			this.target.migration().migrate(Collections.unmodifiableList(batch.rows()));
-		}
-		catch (RuntimeException ex) {
-			throw ex;
-		}
-		catch (Exception ex) {
-			throw new MigrateException(ex);
-		}
-		return batch;
-	}
-
-	private Position checkpoint(Position from, Batch batch) {
-		boolean last = batch.last();
-		if (last) {
-			// Rows inserted during the run with a NULL key: refuse to complete without them.
-			this.query.refuseNullKeys(this.target.database().jdbc());
-		}
-		int rows = batch.rows().size();
-		Position next = batch.isEmpty() ? from.completedHere()
-				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
-		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
-				this.runnerSettings.leaseDuration(), last)) {
-			throw new LeaseLostException(this.target.name(), this.owner);
-		}
-		this.heartbeat.renewed();
-		if (logger.isDebugEnabled()) {
-			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
-					next.checkpoint().batches(), rows, next.checkpoint().lastKey());
-		}
-		return next;
 	}
 
 	/**
@@ -319,7 +249,7 @@ final class MigrationWorker {
 		}
 		catch (DataAccessException ex) {
 			logger.error("Backfill migration '{}': could not record its failure: {}", this.target.name(),
-					describe(ex));
+					FailureText.describe(ex));
 		}
 	}
 
@@ -343,16 +273,6 @@ final class MigrationWorker {
 		return this.sizer.size() + " adaptive, " + this.settings.minBatchSize() + " to "
 				+ this.settings.maxBatchSize() + " rows aiming at " + this.settings.targetBatchDuration().toMillis()
 				+ " ms a batch";
-	}
-
-	private static void restoreQuietly(Runnable restore) {
-		try {
-			restore.run();
-		}
-		catch (RuntimeException ex) {
-			// The connection may be gone with the batch; a live one keeps the settings.
-			logger.debug("Could not restore the connection's settings after a batch: {}", ex.getMessage());
-		}
 	}
 
 	private MigrationResult result(MigrationResult.Outcome outcome, Position start, Position end, long startedNanos,
@@ -380,24 +300,6 @@ final class MigrationWorker {
 
 	private static long rowsPerSecond(long rows, long millis) {
 		return rows * 1000 / Math.max(1, millis);
-	}
-
-	static String describe(Throwable failure) {
-		Throwable root = rootOf(failure);
-		if (root instanceof InvalidMigrationException || root instanceof BatchOutlastedLeaseException) {
-			return root.getMessage();
-		}
-		String message = (root.getMessage() != null) ? root.getMessage().strip() : "";
-		return root.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
-	}
-
-	private static Throwable rootOf(Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof MigrateException || cause instanceof BatchFailedException
-				|| cause instanceof DataAccessException) && cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
 	}
 
 }

@@ -115,7 +115,7 @@ final class Throttles {
 			}
 			catch (RuntimeException ex) {
 				throw new BatchFailedException("Migration '" + this.migration + "' failed before batch " + batch
-						+ ": throttle " + throttle + " failed: " + MigrationWorker.describe(ex), ex);
+						+ ": throttle " + throttle + " failed: " + FailureText.describe(ex), ex);
 			}
 			if (decision == null) {
 				throw new BatchFailedException("Migration '" + this.migration + "' failed before batch " + batch

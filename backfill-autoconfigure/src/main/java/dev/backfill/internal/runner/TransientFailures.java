@@ -4,8 +4,8 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 
-import dev.backfill.internal.store.SqlDialect;
 import dev.backfill.internal.store.SqlDialect.IdleTransactionEnd;
+import dev.backfill.internal.store.SqlDialect;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessResourceFailureException;

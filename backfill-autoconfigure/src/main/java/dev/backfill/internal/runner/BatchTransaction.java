@@ -1,0 +1,150 @@
+package dev.backfill.internal.runner;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.function.Supplier;
+
+import dev.backfill.internal.settings.MigrationSettings;
+import dev.backfill.internal.store.BatchLimits;
+import dev.backfill.internal.store.MigrationStore;
+import dev.backfill.internal.store.SqlDialect.InlineLimits;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt at one batch, in the database: read the batch after the checkpoint, pass it
+ * to {@code migrate}, save the checkpoint (renewing the lease), all in one transaction
+ * with the batch's limits; or, for a migration that is not transactional, reading and
+ * checkpointing in transactions of their own around {@code migrate}.
+ */
+final class BatchTransaction {
+
+	private static final Logger logger = LoggerFactory.getLogger(BatchTransaction.class);
+
+	private static final Runnable NO_RESTORE = () -> {
+	};
+
+	private final MigrationTarget target;
+
+	private final MigrationSettings settings;
+
+	private final MigrationStore store;
+
+	private final BatchQuery query;
+
+	private final KeyType keyType;
+
+	private final String owner;
+
+	private final Duration leaseDuration;
+
+	private final LeaseHeartbeat heartbeat;
+
+	private final BatchLimits limits;
+
+	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
+	private final boolean limitsStatement;
+
+	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, Duration leaseDuration,
+			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
+		this.target = target;
+		this.settings = target.settings();
+		this.store = target.database().store();
+		this.query = query;
+		this.keyType = keyType;
+		this.owner = owner;
+		this.leaseDuration = leaseDuration;
+		this.heartbeat = heartbeat;
+		this.limits = limits;
+		this.limitsStatement = (inlineLimits == null);
+	}
+
+	/**
+	 * Runs the batch after a position.
+	 * @param from where the migration stands
+	 * @param attempts the batch's attempts, told the keys it read
+	 * @param batchSize the batch's size
+	 * @return where the batch left the migration
+	 * @throws LeaseLostException if the checkpoint was refused: the batch is rolled back
+	 */
+	Position run(Position from, BatchAttempts attempts, int batchSize) {
+		if (this.settings.transactional()) {
+			return inTransaction(() -> checkpoint(from, migrate(fetch(from, attempts, batchSize))));
+		}
+		Batch batch = inTransaction(() -> fetch(from, attempts, batchSize));
+		migrate(batch);
+		return inTransaction(() -> checkpoint(from, batch));
+	}
+
+	private <T> T inTransaction(Supplier<T> work) {
+		MigrationDatabase database = this.target.database();
+		return database.transactions().execute((status) -> {
+			Runnable restore = this.limitsStatement ? this.store.dialect().applyLimits(database.jdbc(), this.limits)
+					: NO_RESTORE;
+			try {
+				return work.get();
+			}
+			finally {
+				restoreQuietly(restore);
+			}
+		});
+	}
+
+	private Batch fetch(Position from, BatchAttempts attempts, int batchSize) {
+		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
+				from.checkpoint().batches() + 1, batchSize);
+		if (!batch.isEmpty()) {
+			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
+		}
+		return batch;
+	}
+
+	private Batch migrate(Batch batch) {
+		if (batch.isEmpty()) {
+			return batch;
+		}
+		try {
+			this.target.migration().migrate(Collections.unmodifiableList(batch.rows()));
+		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new MigrateException(ex);
+		}
+		return batch;
+	}
+
+	private Position checkpoint(Position from, Batch batch) {
+		boolean last = batch.last();
+		if (last) {
+			// Rows inserted during the run with a NULL key: refuse to complete without them.
+			this.query.refuseNullKeys(this.target.database().jdbc());
+		}
+		int rows = batch.rows().size();
+		Position next = batch.isEmpty() ? from.completedHere()
+				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
+		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
+				this.leaseDuration, last)) {
+			throw new LeaseLostException(this.target.name(), this.owner);
+		}
+		this.heartbeat.renewed();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
+					next.checkpoint().batches(), rows, next.checkpoint().lastKey());
+		}
+		return next;
+	}
+
+	private static void restoreQuietly(Runnable restore) {
+		try {
+			restore.run();
+		}
+		catch (RuntimeException ex) {
+			// The connection may be gone with the batch; a live one keeps the settings.
+			logger.debug("Could not restore the connection's settings after a batch: {}", ex.getMessage());
+		}
+	}
+
+}
