@@ -199,8 +199,9 @@ public final class BenchmarkReport {
 							+ runs.size() + " rounds" + ((accounted != null) ? ", warm-up " + (accounted.ok() ? "OK" : "FAILED") : "")
 							+ ")"));
 		}
-		md.append("| 8 | parallel workers / adaptive batch size (part 4) | — | not available: part 4 is not "
-				+ "implemented yet | — | — | — | — | — | — | — |\n");
+		md.append("| 8 | SqlMigration, adaptive batch size, parallel workers (part 4) | — | not measured yet: "
+				+ "SqlMigration and adaptive batch size exist, their variants and parallel workers do not | — | — "
+				+ "| — | — | — | — | — |\n");
 		md.append("\nMedian batch = median over the rounds of each run's median batch duration (select, write and "
 				+ "commit; for the starter as its MigrationListener reports it). Commits / batch and bookkeeping are "
 				+ "counted in the warm-up pass; batches include the final short one (the hand-written loops and "
