@@ -2,6 +2,8 @@ package dev.backfill.internal.runner;
 
 import java.util.function.UnaryOperator;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The attempts at one batch: where it starts, which keys it read, how it last failed, and
  * whether that failure was a lost connection suspected of being the idle-transaction
@@ -13,13 +15,13 @@ final class BatchAttempts {
 
 	private int count;
 
-	private Throwable lastFailure;
+	private @Nullable Throwable lastFailure;
 
 	private boolean lastSuspectedIdleEnd;
 
-	private Object firstKey;
+	private @Nullable Object firstKey;
 
-	private Object lastKey;
+	private @Nullable Object lastKey;
 
 	BatchAttempts(Position from) {
 		this.from = from;
@@ -72,7 +74,7 @@ final class BatchAttempts {
 		return this.count;
 	}
 
-	Throwable lastFailure() {
+	@Nullable Throwable lastFailure() {
 		return this.lastFailure;
 	}
 

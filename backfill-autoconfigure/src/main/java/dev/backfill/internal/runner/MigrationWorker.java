@@ -275,8 +275,8 @@ final class MigrationWorker {
 				+ " ms a batch";
 	}
 
-	private MigrationResult result(MigrationResult.Outcome outcome, Position start, Position end, long startedNanos,
-			String error, RuntimeException failure) {
+	private MigrationResult result(MigrationResult.Outcome outcome, @Nullable Position start,
+			@Nullable Position end, long startedNanos, @Nullable String error, @Nullable RuntimeException failure) {
 		boolean moved = start != null && end != null;
 		long rows = moved ? end.checkpoint().rowsProcessed() - start.checkpoint().rowsProcessed() : 0;
 		long batches = moved ? end.checkpoint().batches() - start.checkpoint().batches() : 0;

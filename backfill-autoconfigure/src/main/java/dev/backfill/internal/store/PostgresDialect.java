@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
@@ -106,7 +108,7 @@ final class PostgresDialect implements SqlDialect {
 	 * batch's own {@code SELECT}): with one, all settings take a statement of their own.
 	 */
 	@Override
-	public InlineLimits inlineLimits(BatchLimits limits) {
+	public @Nullable InlineLimits inlineLimits(BatchLimits limits) {
 		if (limits.isEmpty() || limits.statementTimeout() != null) {
 			return null;
 		}

@@ -7,6 +7,8 @@ import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
@@ -104,7 +106,7 @@ public interface SqlDialect {
 	 * @return the inline form, or {@code null} to apply them with
 	 * {@link #applyLimits(JdbcOperations, BatchLimits)} instead
 	 */
-	default InlineLimits inlineLimits(BatchLimits limits) {
+	default @Nullable InlineLimits inlineLimits(BatchLimits limits) {
 		return null;
 	}
 
@@ -218,7 +220,7 @@ public interface SqlDialect {
 	 * @return the dialect
 	 * @throws UnsupportedDatabaseException for a database that is not supported
 	 */
-	static SqlDialect forProductName(String productName) {
+	static SqlDialect forProductName(@Nullable String productName) {
 		String name = (productName != null) ? productName.toLowerCase(Locale.ROOT) : "";
 		if (name.contains("postgres")) {
 			return new PostgresDialect();
