@@ -1,5 +1,7 @@
 package dev.backfill;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A data migration could not run or failed. The message names the migration and, for a
  * failed batch, the key range it covered.
@@ -16,7 +18,7 @@ public class DataMigrationException extends RuntimeException {
 	 * @param message what went wrong, naming the migration
 	 * @param cause the cause, if any
 	 */
-	public DataMigrationException(String migration, String message, Throwable cause) {
+	public DataMigrationException(String migration, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.migration = migration;
 	}

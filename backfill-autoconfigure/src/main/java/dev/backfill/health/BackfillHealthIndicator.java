@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.store.MigrationState;
-import dev.backfill.internal.store.MigrationStatus;
+import dev.backfill.MigrationStatus;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
--- The application owns the tracking table: it adds a column of its own.
-CREATE TABLE backfill_migrations (
-    name VARCHAR(200) NOT NULL PRIMARY KEY,
+-- The application owns the tables: dev/backfill/schema-mariadb.sql copied as it ships, then a column of its own.
+CREATE TABLE IF NOT EXISTS backfill_migrations (
+    name VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
     status VARCHAR(16) NOT NULL,
     last_key VARCHAR(1000),
     rows_processed BIGINT NOT NULL,
@@ -11,7 +11,14 @@ CREATE TABLE backfill_migrations (
     last_error TEXT,
     lease_owner VARCHAR(200),
     lease_expires_at DATETIME(6),
-    team VARCHAR(40) DEFAULT 'data' NOT NULL
+    estimated_total BIGINT,
+    rows_per_second DOUBLE PRECISION,
+    throttled_millis BIGINT,
+    throttle_reason VARCHAR(1000),
+    paused_by VARCHAR(200),
+    paused_at DATETIME(6),
+    remaining_rows BIGINT
 );
+ALTER TABLE backfill_migrations ADD team VARCHAR(40) DEFAULT 'data' NOT NULL;
 CREATE TABLE items (id BIGINT PRIMARY KEY, val INT NOT NULL, migrated INT NOT NULL);
 INSERT INTO items (id, val, migrated) VALUES (1, 1, 0), (2, 2, 0), (3, 3, 0);

@@ -34,6 +34,11 @@ final class H2Dialect implements SqlDialect {
 	}
 
 	@Override
+	public String schemaScript() {
+		return "schema-h2.sql";
+	}
+
+	@Override
 	public String currentTimestamp() {
 		return "CURRENT_TIMESTAMP";
 	}
@@ -43,10 +48,6 @@ final class H2Dialect implements SqlDialect {
 		return "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
 	}
 
-	@Override
-	public String timestampType() {
-		return "TIMESTAMP WITH TIME ZONE";
-	}
 
 	@Override
 	public boolean isTransient(SQLException ex) {

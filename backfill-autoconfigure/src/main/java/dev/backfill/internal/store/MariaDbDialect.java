@@ -30,6 +30,11 @@ final class MariaDbDialect implements SqlDialect {
 	}
 
 	@Override
+	public String schemaScript() {
+		return "schema-mariadb.sql";
+	}
+
+	@Override
 	public String currentTimestamp() {
 		return "CURRENT_TIMESTAMP(6)";
 	}
@@ -39,25 +44,13 @@ final class MariaDbDialect implements SqlDialect {
 		return "TIMESTAMPADD(MICROSECOND, ? * 1000, CURRENT_TIMESTAMP(6))";
 	}
 
-	@Override
-	public String timestampType() {
-		return "DATETIME(6)";
-	}
 
 	/**
 	 * A binary collation: the default ones ({@code utf8mb4_general_ci}, ...) ignore case,
 	 * so {@code fixEmails} and {@code FixEmails} would share one row. {@code utf8mb4_bin}
 	 * exists on MariaDB and MySQL alike.
 	 */
-	@Override
-	public String nameType() {
-		return SqlDialect.super.nameType() + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
-	}
 
-	@Override
-	public String longTextType() {
-		return "TEXT";
-	}
 
 	@Override
 	public boolean mysqlSyntax() {

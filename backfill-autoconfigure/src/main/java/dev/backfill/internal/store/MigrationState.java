@@ -2,6 +2,7 @@ package dev.backfill.internal.store;
 
 import java.time.Instant;
 
+import dev.backfill.MigrationStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,12 +20,24 @@ import org.jspecify.annotations.Nullable;
  * @param lastError the error that failed it, if any
  * @param leaseOwner the instance running it, if any
  * @param leaseExpiresAt until when that instance's lease holds
+ * @param estimatedTotal the rows the run expected to migrate, estimated when it started
+ * @param rowsPerSecond the recent rate of the running instance(s), excluding time paused or
+ * throttled
+ * @param throttledMillis time spent throttled so far
+ * @param throttleReason why the last throttle waited, while throttled
+ * @param pausedBy who paused it, when paused
+ * @param pausedAt when it was paused
+ * @param remainingRows rows the base query still returned when its cursor reached the end
+ * (the verify pass)
  *
  * @since 0.1.0
  */
 public record MigrationState(String name, MigrationStatus status, @Nullable String lastKey, long rowsProcessed,
 		long batches, @Nullable Instant startedAt, @Nullable Instant updatedAt, @Nullable Instant completedAt,
-		@Nullable String lastError, @Nullable String leaseOwner, @Nullable Instant leaseExpiresAt) {
+		@Nullable String lastError, @Nullable String leaseOwner, @Nullable Instant leaseExpiresAt,
+		@Nullable Long estimatedTotal, @Nullable Double rowsPerSecond, long throttledMillis,
+		@Nullable String throttleReason, @Nullable String pausedBy, @Nullable Instant pausedAt,
+		@Nullable Long remainingRows) {
 
 	/**
 	 * Whether the migration has completed and must not run again.

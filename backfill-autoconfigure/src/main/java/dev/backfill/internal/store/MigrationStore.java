@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import dev.backfill.MigrationStatus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
@@ -75,7 +76,8 @@ public final class MigrationStore {
 		String now = dialect.currentTimestamp();
 		String leaseUntil = dialect.currentTimestampPlusMillis();
 		this.selectSql = "SELECT name, status, last_key, rows_processed, batches, started_at, updated_at, "
-				+ "completed_at, last_error, lease_owner, lease_expires_at FROM " + table + " WHERE name = ?";
+				+ "completed_at, last_error, lease_owner, lease_expires_at, estimated_total, rows_per_second, "
+				+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows FROM " + table + " WHERE name = ?";
 		this.acquireSql = "UPDATE " + table + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = "
 				+ leaseUntil + ", started_at = COALESCE(started_at, " + now + "), updated_at = " + now
 				+ " WHERE name = ? AND status <> 'COMPLETED'"
@@ -133,29 +135,33 @@ public final class MigrationStore {
 	}
 
 	/**
-	 * Creates the tracking table in the connection's current schema unless it exists.
-	 * Instances starting at once may all try; each succeeds once the table is there.
+	 * Creates the tracking table, and the tables named after it, in the connection's
+	 * current schema unless they exist, by the dialect's {@link SchemaScript}. Instances
+	 * starting at once may all try; each succeeds once the tables are there.
 	 * @throws DataAccessException the database's error if creating failed and the table is
 	 * still missing
 	 */
 	public void createTableIfMissing() {
-		try {
-			this.jdbc.execute(this.dialect.createTableSql(this.table));
-		}
-		catch (DataAccessException ex) {
-			// Of instances creating the table at once, PostgreSQL fails all but one, depending on
-			// when the first commits, with a unique violation on its catalog, 'type already
-			// exists' (42710) or 'relation already exists' (42P07); whatever the form, the
-			// table being there now is what was asked for.
-			if (!tableExists()) {
-				throw ex;
+		SchemaScript script = SchemaScript.of(this.dialect, this.table);
+		for (int i = 0; i < script.statements().size(); i++) {
+			try {
+				this.jdbc.execute(script.statements().get(i));
+			}
+			catch (DataAccessException ex) {
+				// Of instances creating the table at once, PostgreSQL fails all but one, depending on
+				// when the first commits, with a unique violation on its catalog, 'type already
+				// exists' (42710) or 'relation already exists' (42P07); whatever the form, the
+				// table being there now is what was asked for.
+				if (!tableExists(script.tables().get(i))) {
+					throw ex;
+				}
 			}
 		}
 	}
 
-	private boolean tableExists() {
+	private boolean tableExists(String table) {
 		try {
-			this.jdbc.queryForList("SELECT 1 FROM " + this.table + " WHERE 1 = 0");
+			this.jdbc.queryForList("SELECT 1 FROM " + table + " WHERE 1 = 0");
 			return true;
 		}
 		catch (DataAccessException ex) {
@@ -273,7 +279,20 @@ public final class MigrationStore {
 		return new MigrationState(rs.getString("name"), MigrationStatus.valueOf(rs.getString("status")),
 				rs.getString("last_key"), rs.getLong("rows_processed"), rs.getLong("batches"),
 				instant(rs, "started_at"), instant(rs, "updated_at"), instant(rs, "completed_at"),
-				rs.getString("last_error"), rs.getString("lease_owner"), instant(rs, "lease_expires_at"));
+				rs.getString("last_error"), rs.getString("lease_owner"), instant(rs, "lease_expires_at"),
+				nullableLong(rs, "estimated_total"), nullableDouble(rs, "rows_per_second"),
+				rs.getLong("throttled_millis"), rs.getString("throttle_reason"), rs.getString("paused_by"),
+				instant(rs, "paused_at"), nullableLong(rs, "remaining_rows"));
+	}
+
+	private static @Nullable Long nullableLong(ResultSet rs, String column) throws SQLException {
+		long value = rs.getLong(column);
+		return rs.wasNull() ? null : value;
+	}
+
+	private static @Nullable Double nullableDouble(ResultSet rs, String column) throws SQLException {
+		double value = rs.getDouble(column);
+		return rs.wasNull() ? null : value;
 	}
 
 	private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {

@@ -42,6 +42,11 @@ final class PostgresDialect implements SqlDialect {
 	}
 
 	@Override
+	public String schemaScript() {
+		return "schema-postgresql.sql";
+	}
+
+	@Override
 	public String currentTimestamp() {
 		return "statement_timestamp()";
 	}
@@ -51,15 +56,7 @@ final class PostgresDialect implements SqlDialect {
 		return "(statement_timestamp() + CAST(? AS BIGINT) * INTERVAL '1 millisecond')";
 	}
 
-	@Override
-	public String timestampType() {
-		return "TIMESTAMPTZ";
-	}
 
-	@Override
-	public String longTextType() {
-		return "TEXT";
-	}
 
 	/**
 	 * The greatest {@code replay_lag} (an interval, NULL once a replica has caught up and

@@ -47,47 +47,13 @@ public interface SqlDialect {
 	String currentTimestampPlusMillis();
 
 	/**
-	 * Column type of the tracking table's timestamps.
-	 * @return the type
+	 * The script that creates this database's tables, a resource in the jar
+	 * ({@code dev/backfill/schema-postgresql.sql} and so on, read by {@link SchemaScript}),
+	 * written for the default table name {@code backfill_migrations}. Users who create the
+	 * tables themselves copy it.
+	 * @return the resource's file name, such as {@code schema-postgresql.sql}
 	 */
-	String timestampType();
-
-	/**
-	 * Column type for long text ({@code last_error}).
-	 * @return the type
-	 */
-	default String longTextType() {
-		return "VARCHAR(4000)";
-	}
-
-	/**
-	 * Column type of the tracking table's {@code name}, the primary key: it must compare
-	 * names exactly (case included), so that two migrations never share a row.
-	 * @return the type
-	 */
-	default String nameType() {
-		return "VARCHAR(" + MAX_NAME_LENGTH + ")";
-	}
-
-	/**
-	 * Creates the tracking table in the connection's current schema unless it is there.
-	 * @param table the table name, a plain identifier
-	 * @return the DDL
-	 */
-	default String createTableSql(String table) {
-		return "CREATE TABLE IF NOT EXISTS " + table + " (" //
-				+ "name " + nameType() + " NOT NULL PRIMARY KEY, " //
-				+ "status VARCHAR(16) NOT NULL, " //
-				+ "last_key VARCHAR(1000), " //
-				+ "rows_processed BIGINT NOT NULL, " //
-				+ "batches BIGINT NOT NULL, " //
-				+ "started_at " + timestampType() + ", " //
-				+ "updated_at " + timestampType() + ", " //
-				+ "completed_at " + timestampType() + ", " //
-				+ "last_error " + longTextType() + ", " //
-				+ "lease_owner VARCHAR(200), " //
-				+ "lease_expires_at " + timestampType() + ")";
-	}
+	String schemaScript();
 
 	/**
 	 * Applies the limits to the current transaction's connection.

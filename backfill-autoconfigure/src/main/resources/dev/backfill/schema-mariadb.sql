@@ -1,0 +1,23 @@
+-- The tables backfill creates in a MariaDB or MySQL database (backfill.initialize-schema=always).
+-- With backfill.initialize-schema=never, copy this file into a Flyway or Liquibase migration;
+-- with another backfill.table-name, replace backfill_migrations with it everywhere.
+CREATE TABLE IF NOT EXISTS backfill_migrations (
+    name VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+    status VARCHAR(16) NOT NULL,
+    last_key VARCHAR(1000),
+    rows_processed BIGINT NOT NULL,
+    batches BIGINT NOT NULL,
+    started_at DATETIME(6),
+    updated_at DATETIME(6),
+    completed_at DATETIME(6),
+    last_error TEXT,
+    lease_owner VARCHAR(200),
+    lease_expires_at DATETIME(6),
+    estimated_total BIGINT,
+    rows_per_second DOUBLE PRECISION,
+    throttled_millis BIGINT,
+    throttle_reason VARCHAR(1000),
+    paused_by VARCHAR(200),
+    paused_at DATETIME(6),
+    remaining_rows BIGINT
+);
