@@ -47,6 +47,14 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	}
 
 	/**
+	 * What kind of migration it is, as operators see it.
+	 * @return {@code SqlMigration} or {@code DataMigration}
+	 */
+	public String kind() {
+		return readsKeysOnly() ? "SqlMigration" : "DataMigration";
+	}
+
+	/**
 	 * Whether a batch needs only the key column of the base query's rows: a set-based
 	 * migration's update reads the rest itself.
 	 * @return {@code true} for a {@link SqlMigration}
