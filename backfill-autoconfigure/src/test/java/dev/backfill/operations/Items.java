@@ -41,6 +41,18 @@ final class Items {
 				+ "OR (id > ? AND migrated <> 0)", Integer.class, lastKey, lastKey);
 	}
 
+	/** A migration's status, or {@code null} before its tracking row exists. */
+	static String status(JdbcTemplate jdbc, String migration) {
+		List<String> statuses = jdbc.queryForList("SELECT status FROM backfill_migrations WHERE name = ?",
+				String.class, migration);
+		return statuses.isEmpty() ? null : statuses.get(0);
+	}
+
+	/** Waits for a migration to reach a status. */
+	static void awaitStatus(JdbcTemplate jdbc, String migration, String status, String what) {
+		await(what, Duration.ofSeconds(60), () -> status.equals(status(jdbc, migration)));
+	}
+
 	static void await(String what, Duration timeout, BooleanSupplier condition) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (!condition.getAsBoolean()) {

@@ -76,8 +76,7 @@ class PauseAndResumeTests {
 				assertThat(Tracking.row(jdbc, "pausable")).isEqualTo(row);
 
 				assertThat(operations.resume("pausable").status()).isEqualTo(MigrationStatus.PENDING);
-				Items.await("the watcher to complete the resumed migration", WAIT,
-						() -> "COMPLETED".equals(Tracking.row(jdbc, "pausable").get("status")));
+				Items.awaitStatus(jdbc, "pausable", "COMPLETED", "the watcher to complete the resumed migration");
 			}
 			assertThat(Items.migratedCounts(jdbc)).isEqualTo(Map.of(1, 1_000));
 			Map<String, Object> completed = Tracking.row(jdbc, "pausable");
@@ -114,8 +113,7 @@ class PauseAndResumeTests {
 				assertThat(Tracking.row(jdbc, "bSecond").get("status")).isEqualTo("COMPLETED");
 
 				app.getBean(BackfillOperations.class).resume("aFirst");
-				Items.await("the watcher to complete the resumed migration", WAIT,
-						() -> "COMPLETED".equals(Tracking.row(jdbc, "aFirst").get("status")));
+				Items.awaitStatus(jdbc, "aFirst", "COMPLETED", "the watcher to complete the resumed migration");
 			}
 			assertThat(Items.migratedCounts(jdbc)).isEqualTo(Map.of(1, 500));
 		}
