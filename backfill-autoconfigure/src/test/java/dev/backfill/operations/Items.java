@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 import dev.backfill.testsupport.TestApps;
+import dev.backfill.testsupport.Tracking;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
@@ -41,16 +42,9 @@ final class Items {
 				+ "OR (id > ? AND migrated <> 0)", Integer.class, lastKey, lastKey);
 	}
 
-	/** A migration's status, or {@code null} before its tracking row exists. */
-	static String status(JdbcTemplate jdbc, String migration) {
-		List<String> statuses = jdbc.queryForList("SELECT status FROM backfill_migrations WHERE name = ?",
-				String.class, migration);
-		return statuses.isEmpty() ? null : statuses.get(0);
-	}
-
 	/** Waits for a migration to reach a status. */
 	static void awaitStatus(JdbcTemplate jdbc, String migration, String status, String what) {
-		await(what, Duration.ofSeconds(60), () -> status.equals(status(jdbc, migration)));
+		await(what, Duration.ofSeconds(60), () -> status.equals(Tracking.status(jdbc, migration)));
 	}
 
 	static void await(String what, Duration timeout, BooleanSupplier condition) {
