@@ -93,8 +93,8 @@ final class KeyRules {
 	private InvalidMigrationException duplicate(KeyValue key, long batch) {
 		String described = Key.describe(this.keyColumns);
 		return new InvalidMigrationException(Character.toUpperCase(described.charAt(0)) + described.substring(1)
-				+ " of migration '" + this.migration + "' is not unique: value " + key + " occurs more than once (in batch "
-				+ batch + "); backfill needs a unique, not-null key to walk the table without skipping rows",
+				+ " of migration '" + this.migration + "' is not unique: value " + key + " occurs more than once "
+				+ "(in batch " + batch + "); backfill needs a unique, not-null key to walk the table without skipping rows",
 				"Give the migration key columns whose values together are unique and not null (its table's primary "
 						+ "key, or unique not-null columns the base query selects) with DataMigrationConfig.builder()"
 						+ ".keyColumn(...) or .keyColumns(...), then start again: batches committed before this one "
