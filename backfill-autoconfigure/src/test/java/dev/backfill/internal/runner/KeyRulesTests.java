@@ -101,6 +101,55 @@ class KeyRulesTests {
 		}
 	}
 
+	@Test
+	void compositeKeysDifferingInTheirLastPartPassAndEqualTuplesFail() {
+		KeyRules tenantRules = new KeyRules("orders", List.of("tenant_id", "id"));
+		Key key = new Key("orders", List.of("tenant_id", "id"), List.of(KeyType.INTEGER, KeyType.INTEGER));
+		assertThatNoException()
+			.isThrownBy(() -> tenantRules.check(tuples(1L, 1L, 1L, 2L, 2L, 1L), 2, key, 1, NEVER_ASKED));
+		assertThatExceptionOfType(InvalidMigrationException.class)
+			.isThrownBy(() -> tenantRules.check(tuples(1L, 1L, 1L, 2L, 1L, 2L), 2, key, 3, NEVER_ASKED))
+			.withMessage("Key (tenant_id, id) of migration 'orders' is not unique: value (1, 2) occurs more than once "
+					+ "(in batch 3); backfill needs a unique, not-null key to walk the table without skipping rows");
+	}
+
+	@Test
+	void compositeKeyWithATextPartAsksTheDatabaseAboutTheWholeLastTuple() {
+		KeyRules tenantRules = new KeyRules("orders", List.of("tenant_id", "code"));
+		Key key = new Key("orders", List.of("tenant_id", "code"), List.of(KeyType.INTEGER, KeyType.TEXT));
+		List<KeyValue> asked = new ArrayList<>();
+		assertThatExceptionOfType(InvalidMigrationException.class)
+			.isThrownBy(() -> tenantRules.check(tuples(1L, "a", 1L, "A"), 1, key, 1, asked::add))
+			.withMessageContaining("value (1, 'a') occurs more than once");
+		assertThat(asked).containsExactly(KeyValue.of(1L, "a"));
+	}
+
+	@Test
+	void nullInAnyPartOfACompositeKeyFails() {
+		KeyRules tenantRules = new KeyRules("orders", List.of("tenant_id", "id"));
+		Key key = new Key("orders", List.of("tenant_id", "id"), List.of(KeyType.INTEGER, KeyType.INTEGER));
+		for (List<Map<String, Object>> rows : List.of(tuples(1L, 1L, 1L, null), tuples(null, 1L, 1L, 2L))) {
+			assertThatExceptionOfType(InvalidMigrationException.class)
+				.isThrownBy(() -> tenantRules.check(rows, 5, key, 1, NEVER_ASKED))
+				.withMessage("Migration 'orders' has rows whose key (tenant_id, id) has a NULL part; backfill needs a "
+						+ "unique, not-null key to walk the table without skipping rows")
+				.satisfies((ex) -> assertThat(ex.getAction()).isEqualTo("Give those rows a key, or leave them out of "
+						+ "the base query (WHERE tenant_id IS NOT NULL AND id IS NOT NULL)."));
+		}
+	}
+
+	/** Rows of a key's two parts, given in pairs. */
+	private static List<Map<String, Object>> tuples(Object... parts) {
+		List<Map<String, Object>> rows = new ArrayList<>();
+		for (int i = 0; i < parts.length; i += 2) {
+			Map<String, Object> row = new HashMap<>();
+			row.put("tenant_id", parts[i]);
+			row.put((parts[i + 1] instanceof String) ? "code" : "id", parts[i + 1]);
+			rows.add(row);
+		}
+		return rows;
+	}
+
 	private static Key key(KeyType type) {
 		return new Key("byGroup", List.of("grp"), List.of(type));
 	}
