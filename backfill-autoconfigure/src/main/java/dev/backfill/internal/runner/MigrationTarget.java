@@ -34,7 +34,7 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	 * {@code :first}, {@code :last} and {@code :keys}, or none of them
 	 */
 	public static MigrationTarget of(SqlMigration migration, MigrationSettings settings, MigrationDatabase database) {
-		return new MigrationTarget(new SqlBatchUpdate(settings.name(), migration, settings.keyColumn(),
+		return new MigrationTarget(new SqlBatchUpdate(settings.name(), migration, settings.keyColumns(),
 				database.jdbc()), settings, database);
 	}
 
