@@ -56,6 +56,11 @@ final class BatchQuery {
 
 	private final String keyCountSql;
 
+	/** The base query's rows, all of them and after a key: for the estimated total. */
+	private final String allRowsSql;
+
+	private final String rowsAfterSql;
+
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
 		this(migration, baseQuery, keyColumn, batchSize, limits, mysqlSyntax, false);
@@ -87,6 +92,8 @@ final class BatchQuery {
 		this.describeSql = select + where("1 = 0");
 		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");
+		this.allRowsSql = select;
+		this.rowsAfterSql = select + where(key + " > ?");
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -113,6 +120,15 @@ final class BatchQuery {
 	 */
 	String sql(boolean first) {
 		return first ? this.firstBatchSql : this.nextBatchSql;
+	}
+
+	/**
+	 * The base query's rows after a key, or all of them, for the estimated total.
+	 * @param afterKey whether the SQL reads the rows after a key, its one parameter
+	 * @return the SQL, in no particular order
+	 */
+	String rowsSql(boolean afterKey) {
+		return afterKey ? this.rowsAfterSql : this.allRowsSql;
 	}
 
 	/**
