@@ -14,7 +14,7 @@ public class BackfillBatchContext extends Observation.Context {
 
 	private final long batch;
 
-	private Outcome outcome = Outcome.FAILURE;
+	private Outcome outcome = Outcome.UNKNOWN;
 
 	/**
 	 * Creates the context of an attempt at a batch.
@@ -43,7 +43,7 @@ public class BackfillBatchContext extends Observation.Context {
 	}
 
 	/**
-	 * How the attempt ended; {@link Outcome#FAILURE} until it succeeds.
+	 * How the attempt ended; {@link Outcome#UNKNOWN} while it runs.
 	 * @return the outcome
 	 */
 	public Outcome getOutcome() {
@@ -69,7 +69,13 @@ public class BackfillBatchContext extends Observation.Context {
 		SUCCESS,
 
 		/** The attempt failed; it may be retried. */
-		FAILURE
+		FAILURE,
+
+		/**
+		 * The attempt is still running: what the long task timer of running batches
+		 * ({@code backfill.batch.active}) is tagged with.
+		 */
+		UNKNOWN
 
 	}
 

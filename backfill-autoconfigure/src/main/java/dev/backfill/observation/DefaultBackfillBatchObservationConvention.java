@@ -8,7 +8,8 @@ import io.micrometer.common.KeyValues;
 /**
  * The default convention of the observations of backfill batches: name
  * {@code backfill.batch}, low-cardinality keys {@code migration} (the migration's name) and
- * {@code outcome} ({@code success} or {@code failure}), and high-cardinality key
+ * {@code outcome} ({@code success} or {@code failure}; {@code unknown} while the attempt
+ * runs, as the long task timer of running batches shows it), and high-cardinality key
  * {@code batch} (the batch's number, on spans only). With Spring Boot's default meter
  * observation handler, the timer {@code backfill.batch} comes from this observation.
  *

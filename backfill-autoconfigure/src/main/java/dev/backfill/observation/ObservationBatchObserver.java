@@ -39,9 +39,15 @@ public final class ObservationBatchObserver implements BatchObserver {
 			.createNotStarted(this.convention, DefaultBackfillBatchObservationConvention.INSTANCE, () -> context,
 					this.registry)
 			.observe(() -> {
-				T result = attempt.get();
-				context.setOutcome(BackfillBatchContext.Outcome.SUCCESS);
-				return result;
+				try {
+					T result = attempt.get();
+					context.setOutcome(BackfillBatchContext.Outcome.SUCCESS);
+					return result;
+				}
+				catch (RuntimeException ex) {
+					context.setOutcome(BackfillBatchContext.Outcome.FAILURE);
+					throw ex;
+				}
 			});
 	}
 
