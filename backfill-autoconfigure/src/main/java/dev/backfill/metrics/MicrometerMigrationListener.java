@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Publishes batches to Micrometer: counter {@code backfill.rows} (base unit rows), timer
  * {@code backfill.batch} (tags {@code migration}, {@code outcome} = {@code success} or
- * {@code failure}), counter {@code backfill.batch.retries} (tags {@code migration},
+ * {@code failure}; left to the {@code backfill.batch} observation when there is one), counter {@code backfill.batch.retries} (tags {@code migration},
  * {@code exception}) and gauge {@code backfill.batch.size} (tag {@code migration}: the
  * rows per batch the migration uses now, fixed or adaptive; 0 before its first batch).
  *

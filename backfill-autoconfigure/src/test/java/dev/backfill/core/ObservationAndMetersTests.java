@@ -22,7 +22,10 @@ import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.TestTables;
 import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -124,13 +127,14 @@ class ObservationAndMetersTests {
 
 	@Test
 	void prometheusNamesOfEveryMeterWithTheBatchTimerFromTheObservation() throws Exception {
-		String scrape = scrape();
+		String scrape = scrape(true);
 		write("with-observation", scrape);
 		assertThat(scrape).contains("backfill_rows_total{migration=\"items\"} 300.0")
 			.contains("backfill_batch_seconds_count{error=\"none\",migration=\"items\",outcome=\"success\"} 3")
 			.contains("backfill_batch_seconds_count{error=\"TransientDataAccessResourceException\",migration=\"items\","
 					+ "outcome=\"failure\"} 1")
-			.contains("backfill_batch_seconds_sum{")
+.contains("backfill_batch_seconds_sum{")
+			.contains("backfill_batch_seconds_bucket{error=\"none\",le=\"")
 			.contains("backfill_batch_seconds_max{")
 			.contains("backfill_batch_active_seconds_count{migration=\"items\",outcome=\"unknown\"} 0")
 			.contains("backfill_batch_retries_total{exception=\"TransientDataAccessResourceException\",migration=\"items\"} 1.0")
@@ -146,17 +150,31 @@ class ObservationAndMetersTests {
 
 	@Test
 	void withoutAnObservationRegistryTheBatchTimerKeepsItsTwoTags() throws Exception {
-		String scrape = scrape("spring.autoconfigure.exclude=" + OBSERVATION_AUTO_CONFIGURATION);
+		String scrape = scrape(false, "spring.autoconfigure.exclude=" + OBSERVATION_AUTO_CONFIGURATION);
 		write("without-observation", scrape);
 		assertThat(scrape).contains("backfill_batch_seconds_count{migration=\"items\",outcome=\"success\"} 3")
 			.contains("backfill_batch_seconds_count{migration=\"items\",outcome=\"failure\"} 1")
-			.doesNotContain("error=")
+.doesNotContain("error=")
+			.doesNotContain("_bucket")
 			.doesNotContain("backfill_batch_active");
 	}
 
-	/** A run of three batches with one transient failure and one throttle wait, scraped. */
-	private static String scrape(String... properties) throws Exception {
+	/**
+	 * A run of three batches with one transient failure and one throttle wait, scraped,
+	 * with percentile histograms of {@code backfill.batch} or without.
+	 */
+	private static String scrape(boolean histogram, String... properties) throws Exception {
 		PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		if (histogram) {
+			prometheus.config().meterFilter(new MeterFilter() {
+				@Override
+				public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+					return id.getName().equals("backfill.batch")
+							? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config)
+							: config;
+				}
+			});
+		}
 		AtomicBoolean failed = new AtomicBoolean();
 		AtomicInteger waits = new AtomicInteger();
 		BackfillThrottle busy = (context) -> (context.recentBatchDurations().size() == 1

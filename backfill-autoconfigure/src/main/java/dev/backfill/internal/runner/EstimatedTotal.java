@@ -1,7 +1,5 @@
 package dev.backfill.internal.runner;
 
-import java.util.Locale;
-
 import dev.backfill.RowEstimate;
 import dev.backfill.internal.store.SqlDialect.RowEstimateQuery;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +44,7 @@ final class EstimatedTotal {
 			long total = done + left;
 			target.database().store().saveEstimate(target.name(), owner, total);
 			logger.info("Backfill migration '{}': {} rows estimated in all, {} of them left ({}, {} ms)",
-					target.name(), total, left, target.settings().estimate().name().toLowerCase(Locale.ROOT),
+					target.name(), total, left, statistics(target) ? "from statistics" : "counted",
 					(System.nanoTime() - started) / 1_000_000);
 			return total;
 		}
@@ -57,16 +55,20 @@ final class EstimatedTotal {
 		}
 	}
 
+	private static boolean statistics(MigrationTarget target) {
+		return target.settings().estimate() == RowEstimate.STATISTICS
+				&& target.database().store().dialect().rowEstimate("SELECT 1") != null;
+	}
+
 	private static @Nullable Long rowsLeft(MigrationTarget target, BatchQuery query, Position start) {
 		JdbcOperations jdbc = target.database().jdbc();
 		Object afterKey = start.lastKey();
 		String rows = query.rowsSql(afterKey != null);
 		Object[] args = (afterKey != null) ? new Object[] { afterKey } : new Object[0];
-		if (target.settings().estimate() == RowEstimate.STATISTICS) {
-			RowEstimateQuery estimate = target.database().store().dialect().rowEstimate(rows);
-			if (estimate != null) {
-				return jdbc.query(estimate.sql(), estimate.rows(), args);
-			}
+		RowEstimateQuery estimate = statistics(target) ? target.database().store().dialect().rowEstimate(rows)
+				: null;
+		if (estimate != null) {
+			return jdbc.query(estimate.sql(), estimate.rows(), args);
 		}
 		return jdbc.queryForObject("SELECT COUNT(*) FROM (\n" + rows + "\n) backfill_count", Long.class, args);
 	}
