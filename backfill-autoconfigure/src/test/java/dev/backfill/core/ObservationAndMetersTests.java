@@ -134,7 +134,7 @@ class ObservationAndMetersTests {
 			.contains("backfill_batch_seconds_count{error=\"TransientDataAccessResourceException\",migration=\"items\","
 					+ "outcome=\"failure\"} 1")
 .contains("backfill_batch_seconds_sum{")
-			.contains("backfill_batch_seconds_bucket{error=\"none\",le=\"")
+			.contains("backfill_batch_seconds_bucket{error=\"none\",migration=\"items\",outcome=\"success\",le=\"+Inf\"} 3")
 			.contains("backfill_batch_seconds_max{")
 			.contains("backfill_batch_active_seconds_count{migration=\"items\",outcome=\"unknown\"} 0")
 			.contains("backfill_batch_retries_total{exception=\"TransientDataAccessResourceException\",migration=\"items\"} 1.0")

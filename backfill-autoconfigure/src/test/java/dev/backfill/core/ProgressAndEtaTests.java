@@ -21,6 +21,7 @@ import dev.backfill.testsupport.TestDatabases;
 import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.TestTables;
 import dev.backfill.testsupport.Tracking;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +44,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class ProgressAndEtaTests {
 
 	/** Long enough that the database's own time per batch is small beside it on a loaded box. */
-	private static final long MILLIS_PER_BATCH = 80;
+	private static final long MILLIS_PER_BATCH = 100;
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
@@ -131,7 +132,6 @@ class ProgressAndEtaTests {
 	void throttleWaitLeavesTheRateAndEtaUnchangedAndIsRecordedWithItsReason(TestDatabase database) {
 		try (TestSchema schema = database.createSchema()) {
 			TestTables.createItems(schema.jdbc(), 300);
-			Sample before = new Sample(schema.jdbc(), 9);
 			Sample after = new Sample(schema.jdbc(), 15);
 			AtomicInteger waits = new AtomicInteger();
 			// Before batch 10, once: wait 1.5 s, more than the ten batches of the rate's window.
@@ -141,7 +141,6 @@ class ProgressAndEtaTests {
 			AtomicReference<Object> reasonAfterBatch10 = new AtomicReference<>();
 			AtomicReference<Object> reasonAfterBatch11 = new AtomicReference<>();
 			RecordingMigration migration = steady(null, (batch) -> {
-				before.takeAt(batch);
 				after.takeAt(batch);
 				if (batch == 11) {
 					reasonAfterBatch10.set(Tracking.row(schema.jdbc(), "items").get("throttle_reason"));
@@ -157,12 +156,15 @@ class ProgressAndEtaTests {
 				.run()) {
 				ended = System.nanoTime();
 			}
-			double ratio = after.rowsPerSecond / before.rowsPerSecond;
-			System.out.printf("%s: rows/s before the wait %.0f, after %.0f (ratio %.2f)%n", database,
-					before.rowsPerSecond, after.rowsPerSecond, ratio);
-			assertThat(ratio).as("rate after the wait / before").isBetween(0.75, 1.25);
-			assertEtaWithinAQuarter(after, ended);
 			Map<String, Object> row = Tracking.row(schema.jdbc(), "items");
+			// At batch 15 the window (batches 5 to 14) holds the wait; at the end (21 to 30) nothing
+			// but work: had the wait counted, the first would be about a third of the second.
+			double last = ((Number) row.get("rows_per_second")).doubleValue();
+			double ratio = after.rowsPerSecond / last;
+			System.out.printf("%s: rows/s with the wait in the window %.0f, at the end %.0f (ratio %.2f)%n", database,
+					after.rowsPerSecond, last, ratio);
+			assertThat(ratio).as("rate with the wait in its window / rate at the end").isBetween(0.75, 1.25);
+			assertEtaWithinAQuarter(after, ended);
 			assertThat(((Number) row.get("throttled_millis")).longValue()).isGreaterThanOrEqualTo(1500);
 			assertThat(reasonAfterBatch10.get()).as("throttle_reason of the batch the throttle held").isEqualTo("busy");
 			assertThat(reasonAfterBatch11.get()).as("throttle_reason of the next batch").isNull();
@@ -178,7 +180,7 @@ class ProgressAndEtaTests {
 			long started = System.nanoTime();
 			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("items", steady(null, null)),
 					"backfill.batch-size=10", "backfill.throttle=0", "backfill.progress-log-interval=500ms")) {
-				// 30 batches of at least 80 ms: 2.4 s or more, so at least 4 lines.
+				// 30 batches of at least 100 ms: 3 s or more, so at least 5 lines.
 			}
 			long intervals = (System.nanoTime() - started) / 500_000_000L;
 			Pattern line = Pattern.compile(
@@ -190,10 +192,11 @@ class ProgressAndEtaTests {
 				double percent = Double.parseDouble(lines.group(1));
 				int rows = Integer.parseInt(lines.group(2));
 				assertThat(rows % 10).as("whole batches").isZero();
-				assertThat(percent).isCloseTo(100.0 * rows / 300, org.assertj.core.data.Offset.offset(0.05));
+				// 99.9 at most until the migration completes.
+				assertThat(percent).isCloseTo(Math.min(99.9, 100.0 * rows / 300), Offset.offset(0.05));
 				int rate = Integer.parseInt(lines.group(3).replace(",", ""));
-				// 10 rows per batch of at least 80 ms: at most 125 rows/s.
-				assertThat(rate).isBetween(20, 125);
+				// 10 rows per batch of at least 100 ms: at most 100 rows/s.
+				assertThat(rate).isBetween(10, 100);
 			}
 			// One line per interval at most (the application's start is in the measured time too).
 			assertThat(count).as("progress lines in:%n%s", output.getOut()).isBetween(3, (int) intervals);
