@@ -43,6 +43,8 @@ public final class DataMigrationConfig {
 
 	private final @Nullable Duration lockTimeout;
 
+	private final @Nullable RowEstimate estimate;
+
 	private DataMigrationConfig(Builder builder) {
 		this.batchSize = builder.batchSize;
 		this.throttle = builder.throttle;
@@ -55,6 +57,7 @@ public final class DataMigrationConfig {
 		this.transactional = builder.transactional;
 		this.statementTimeout = builder.statementTimeout;
 		this.lockTimeout = builder.lockTimeout;
+		this.estimate = builder.estimate;
 	}
 
 	/**
@@ -154,6 +157,14 @@ public final class DataMigrationConfig {
 		return this.lockTimeout;
 	}
 
+	/**
+	 * How the estimated total is taken when a run starts.
+	 * @return the method, or {@code null} if unset
+	 */
+	public @Nullable RowEstimate estimate() {
+		return this.estimate;
+	}
+
 	@Override
 	public boolean equals(@Nullable Object other) {
 		return this == other || (other instanceof DataMigrationConfig that
@@ -165,14 +176,14 @@ public final class DataMigrationConfig {
 				&& Objects.equals(this.keyColumns, that.keyColumns) && Objects.equals(this.dataSource, that.dataSource)
 				&& Objects.equals(this.transactional, that.transactional)
 				&& Objects.equals(this.statementTimeout, that.statementTimeout)
-				&& Objects.equals(this.lockTimeout, that.lockTimeout));
+				&& Objects.equals(this.lockTimeout, that.lockTimeout) && this.estimate == that.estimate);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.batchSize, this.throttle, this.batchSizeMode, this.targetBatchDuration,
 				this.minBatchSize, this.maxBatchSize, this.keyColumns, this.dataSource, this.transactional,
-				this.statementTimeout, this.lockTimeout);
+				this.statementTimeout, this.lockTimeout, this.estimate);
 	}
 
 	@Override
@@ -181,7 +192,8 @@ public final class DataMigrationConfig {
 				+ ", batchSizeMode=" + this.batchSizeMode + ", targetBatchDuration=" + this.targetBatchDuration
 				+ ", minBatchSize=" + this.minBatchSize + ", maxBatchSize=" + this.maxBatchSize + ", keyColumns="
 				+ this.keyColumns + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
-				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout + "]";
+				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout
+				+ ", estimate=" + this.estimate + "]";
 	}
 
 	/**
@@ -213,6 +225,8 @@ public final class DataMigrationConfig {
 		private @Nullable Duration statementTimeout;
 
 		private @Nullable Duration lockTimeout;
+
+		private @Nullable RowEstimate estimate;
 
 		private Builder() {
 		}
@@ -342,6 +356,17 @@ public final class DataMigrationConfig {
 		 */
 		public Builder lockTimeout(Duration lockTimeout) {
 			this.lockTimeout = Setting.LOCK_TIMEOUT.requireValid(lockTimeout);
+			return this;
+		}
+
+		/**
+		 * How the estimated total (for percent done and time left) is taken when a run
+		 * starts.
+		 * @param estimate {@link RowEstimate#STATISTICS} for tables too large to count
+		 * @return this builder
+		 */
+		public Builder estimate(RowEstimate estimate) {
+			this.estimate = Objects.requireNonNull(estimate, "estimate");
 			return this;
 		}
 

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.backfill.BackfillMode;
 import dev.backfill.BatchSizeMode;
+import dev.backfill.RowEstimate;
 import dev.backfill.internal.settings.Setting;
 import org.jspecify.annotations.Nullable;
 
@@ -98,6 +99,17 @@ public class BackfillProperties implements InitializingBean {
 	 * before startup fails.
 	 */
 	private Duration lockWaitTimeout = Duration.ofMinutes(10);
+
+	/**
+	 * How each run's estimated total is taken when it starts, unless a migration sets its
+	 * own: 'count' counts the base query's rows after the checkpoint (exact, but it reads
+	 * them all once); 'statistics' takes the database's own row estimate (PostgreSQL's
+	 * planner, MariaDB's EXPLAIN; H2 counts), for tables too large to count.
+	 */
+	private RowEstimate estimate = RowEstimate.COUNT;
+
+	/** How often a running migration logs its progress: percent, rows, rows/s and ETA. */
+	private Duration progressLogInterval = Duration.ofSeconds(10);
 
 	/** Retries of batches that fail transiently. */
 	private final Retry retry = new Retry();
@@ -231,6 +243,22 @@ public class BackfillProperties implements InitializingBean {
 		this.lockWaitTimeout = lockWaitTimeout;
 	}
 
+	public RowEstimate getEstimate() {
+		return this.estimate;
+	}
+
+	public void setEstimate(RowEstimate estimate) {
+		this.estimate = estimate;
+	}
+
+	public Duration getProgressLogInterval() {
+		return this.progressLogInterval;
+	}
+
+	public void setProgressLogInterval(Duration progressLogInterval) {
+		this.progressLogInterval = progressLogInterval;
+	}
+
 	public Retry getRetry() {
 		return this.retry;
 	}
@@ -265,6 +293,7 @@ public class BackfillProperties implements InitializingBean {
 		checkRequired(Setting.TABLE_NAME, this.tableName);
 		checkRequired(Setting.LEASE_DURATION, this.leaseDuration);
 		checkRequired(Setting.LOCK_WAIT_TIMEOUT, this.lockWaitTimeout);
+		checkRequired(Setting.PROGRESS_LOG_INTERVAL, this.progressLogInterval);
 		checkRequired(Setting.RETRY_MAX_ATTEMPTS, this.retry.maxAttempts);
 		checkRequired(Setting.RETRY_INITIAL_BACKOFF, this.retry.initialBackoff);
 		checkRequired(Setting.RETRY_MAX_BACKOFF, this.retry.maxBackoff);
@@ -467,6 +496,9 @@ public class BackfillProperties implements InitializingBean {
 		/** Longest any statement of a batch may wait for a lock. */
 		private @Nullable Duration lockTimeout;
 
+		/** How a run's estimated total is taken: 'count' or 'statistics'. */
+		private @Nullable RowEstimate estimate;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -545,6 +577,14 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setLockTimeout(@Nullable Duration lockTimeout) {
 			this.lockTimeout = lockTimeout;
+		}
+
+		public @Nullable RowEstimate getEstimate() {
+			return this.estimate;
+		}
+
+		public void setEstimate(@Nullable RowEstimate estimate) {
+			this.estimate = estimate;
 		}
 
 	}

@@ -39,6 +39,8 @@ public final class BackfillRunner {
 
 	private final List<BackfillThrottle> throttles;
 
+	private final BatchObserver observer;
+
 	private final String owner;
 
 	private final StopSignal stop = new StopSignal();
@@ -62,6 +64,20 @@ public final class BackfillRunner {
 	 */
 	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
 			List<BackfillThrottle> throttles) {
+		this(targets, settings, listener, throttles, BatchObserver.NONE);
+	}
+
+	/**
+	 * Creates a runner whose batches are observed.
+	 * @param targets the migrations, in the order they run
+	 * @param settings the shared settings
+	 * @param listener what to tell about batches
+	 * @param throttles what to ask before each batch, in this order; none costs nothing
+	 * @param observer what wraps each attempt at a batch (an observation, a span)
+	 */
+	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
+			List<BackfillThrottle> throttles, BatchObserver observer) {
+		this.observer = observer;
 		this.targets = List.copyOf(targets);
 		this.settings = settings;
 		this.listener = listener;
@@ -218,7 +234,7 @@ public final class BackfillRunner {
 			}
 			if (store.tryAcquire(name, this.owner, this.settings.leaseDuration())) {
 				MigrationResult result = new MigrationWorker(target, this.settings, this.owner, this.listener,
-						this.stop, heartbeats, this.throttles)
+						this.stop, heartbeats, this.throttles, this.observer)
 					.run(store.find(name).orElseThrow());
 				if (result.outcome() != MigrationResult.Outcome.RUNNING_ELSEWHERE || mode == BackfillMode.BACKGROUND) {
 					return result;

@@ -64,6 +64,11 @@ final class BatchQuery {
 
 	private final String keyCountSql;
 
+	/** The base query's rows, all of them and after a key: for the estimated total. */
+	private final String allRowsSql;
+
+	private final String rowsAfterSql;
+
 	/** The query of a migration whose key is one column, which every dialect reads alike. */
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
@@ -113,6 +118,8 @@ final class BatchQuery {
 		this.nullKeySql = "SELECT 1" + from + where((keys.size() > 1) ? "(" + anyNull + ")" : anyNull) + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from
 				+ where(String.join(" AND ", keys.stream().map((key) -> key + " = ?").toList()));
+		this.allRowsSql = select;
+		this.rowsAfterSql = select + where(this.keysAfter.sql());
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -139,6 +146,25 @@ final class BatchQuery {
 	 */
 	String sql(boolean first) {
 		return first ? this.firstBatchSql : this.nextBatchSql;
+	}
+
+	/**
+	 * The base query's rows after a key, or all of them, for the estimated total.
+	 * @param afterKey whether the SQL reads the rows after a key, bound with
+	 * {@link #rowsAfterParameters(KeyValue)}
+	 * @return the SQL, in no particular order
+	 */
+	String rowsSql(boolean afterKey) {
+		return afterKey ? this.rowsAfterSql : this.allRowsSql;
+	}
+
+	/**
+	 * The parameters of {@link #rowsSql(boolean) the rows after a key}.
+	 * @param afterKey the key
+	 * @return the parameters, in the order of the {@code ?}s
+	 */
+	Object[] rowsAfterParameters(KeyValue afterKey) {
+		return this.keysAfter.parameters(afterKey.parts());
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.function.Supplier;
 
+import dev.backfill.internal.progress.RunProgress;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.store.BatchLimits;
 import dev.backfill.internal.store.MigrationStore;
@@ -46,8 +47,10 @@ final class BatchTransaction {
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
+	private final RunProgress progress;
+
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
-			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
+			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits, RunProgress progress) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
@@ -58,6 +61,7 @@ final class BatchTransaction {
 		this.heartbeat = heartbeat;
 		this.limits = limits;
 		this.limitsStatement = (inlineLimits == null);
+		this.progress = progress;
 	}
 
 	/**
@@ -126,7 +130,7 @@ final class BatchTransaction {
 		Position next = batch.isEmpty() ? from.completedHere()
 				: from.after(this.query.keyOf(batch.lastRow()), this.key, rows, last);
 		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
-				this.leaseDuration, last)) {
+				this.leaseDuration, last, this.progress.figures(rows))) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		this.heartbeat.renewed();

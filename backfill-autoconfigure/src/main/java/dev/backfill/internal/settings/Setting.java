@@ -113,6 +113,11 @@ public final class Setting<T> {
 	public static final Setting<String> HEALTH_INDICATOR = new Setting<>("healthIndicator",
 			"throttle-on.health-indicators", (name) -> !name.isBlank(), "must not contain a blank name");
 
+	/** How often a running migration logs its progress line. */
+	public static final Setting<Duration> PROGRESS_LOG_INTERVAL = new Setting<>("progressLogInterval",
+			"progress-log-interval", (interval) -> isBetween(interval, Duration.ofMillis(1), MAX_TIMEOUT),
+			"must be at least 1ms and at most 24d");
+
 	/** The tracking table's name. */
 	public static final Setting<String> TABLE_NAME = new Setting<>("tableName", "table-name",
 			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);

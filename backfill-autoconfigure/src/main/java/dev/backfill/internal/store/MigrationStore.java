@@ -89,6 +89,8 @@ public final class MigrationStore {
 
 	private final String releaseSql;
 
+	private final String estimateSql;
+
 	/**
 	 * Creates a store for a table of the DataSource.
 	 * @param dataSource the DataSource holding the table
@@ -119,11 +121,12 @@ public final class MigrationStore {
 				+ " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < " + now + ")";
 		this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ?";
-		this.checkpointSql = "UPDATE " + table + " SET last_key = ?, rows_processed = ?, batches = ?, updated_at = "
-				+ now + ", lease_expires_at = " + leaseUntil + " WHERE name = ? AND lease_owner = ? AND batches = ?"
-				+ RUNNING_ONLY;
+		String figures = "rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, ";
+		this.checkpointSql = "UPDATE " + table + " SET last_key = ?, rows_processed = ?, batches = ?, " + figures
+				+ "updated_at = " + now + ", lease_expires_at = " + leaseUntil
+				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
 		this.completeSql = "UPDATE " + table + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, "
-				+ "batches = ?, updated_at = " + now + ", completed_at = " + now
+				+ "batches = ?, " + figures + "updated_at = " + now + ", completed_at = " + now
 				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
 				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
 		this.failSql = "UPDATE " + table + " SET status = 'FAILED', last_error = ?, updated_at = " + now
@@ -132,6 +135,7 @@ public final class MigrationStore {
 		this.releaseSql = "UPDATE " + table + " SET status = CASE WHEN status = 'RUNNING' THEN 'PENDING' ELSE status "
 				+ "END, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
+		this.estimateSql = "UPDATE " + table + " SET estimated_total = ? WHERE name = ? AND lease_owner = ?";
 	}
 
 	/**
@@ -292,12 +296,44 @@ public final class MigrationStore {
 	 */
 	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
 			Duration lease, boolean completed) {
+		return saveCheckpoint(name, owner, checkpoint, previousBatches, lease, completed, RunFigures.NONE);
+	}
+
+	/**
+	 * Saves a checkpoint with the run's figures, in the same statement, and renews the
+	 * lease, or, when {@code completed}, marks the migration {@code COMPLETED} and frees
+	 * the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the new checkpoint
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param lease the renewed lease length
+	 * @param completed whether this was the last batch
+	 * @param figures the rate and time throttled as of this batch
+	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 */
+	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
+			Duration lease, boolean completed, RunFigures figures) {
 		if (completed) {
 			return this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-					checkpoint.batches(), name, owner, previousBatches) == 1;
+					checkpoint.batches(), figures.rowsPerSecond(), figures.throttledMillis(),
+					figures.throttleReason(), name, owner, previousBatches) == 1;
 		}
 		return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-				checkpoint.batches(), SqlDialect.millis(lease), name, owner, previousBatches) == 1;
+				checkpoint.batches(), figures.rowsPerSecond(), figures.throttledMillis(), figures.throttleReason(),
+				SqlDialect.millis(lease), name, owner, previousBatches) == 1;
+	}
+
+	/**
+	 * Records the rows a run expects to migrate, estimated when it started.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param estimatedTotal rows done before the run plus rows it has left
+	 * @return whether the owner still held the lease
+	 */
+	public boolean saveEstimate(String name, String owner, long estimatedTotal) {
+		return this.jdbc.update(this.estimateSql, estimatedTotal, name, owner) == 1;
 	}
 
 	/**
