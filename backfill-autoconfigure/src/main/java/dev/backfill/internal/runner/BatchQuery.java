@@ -56,6 +56,20 @@ final class BatchQuery {
 
 	private final String keyCountSql;
 
+	private final String countSql;
+
+	/**
+	 * Creates the query of a migration's batches.
+	 * @param target the migration
+	 * @param batchSize the first batch's size
+	 * @param limits the limits that ride on the SELECT, or {@code null}
+	 * @return the query
+	 */
+	static BatchQuery of(MigrationTarget target, int batchSize, @Nullable InlineLimits limits) {
+		return new BatchQuery(target.name(), target.migration().baseQuery(), target.settings().keyColumn(), batchSize,
+				limits, target.database().store().dialect().mysqlSyntax(), target.readsKeysOnly());
+	}
+
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
 		this(migration, baseQuery, keyColumn, batchSize, limits, mysqlSyntax, false);
@@ -87,6 +101,7 @@ final class BatchQuery {
 		this.describeSql = select + where("1 = 0");
 		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");
+		this.countSql = "SELECT COUNT(*)" + from;
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -180,6 +195,18 @@ final class BatchQuery {
 		if (!jdbc.queryForList(this.nullKeySql).isEmpty()) {
 			throw this.keyRules.nullKeys();
 		}
+	}
+
+	/**
+	 * Counts the rows the base query returns: the estimated total of a dry run, the rows a
+	 * pass left behind. One scan of the base query (along an index that serves its filter,
+	 * if there is one).
+	 * @param jdbc operations on the migration's DataSource
+	 * @return the count
+	 */
+	long count(JdbcOperations jdbc) {
+		Long count = jdbc.queryForObject(this.countSql, Long.class);
+		return (count != null) ? count : 0;
 	}
 
 	/**

@@ -129,6 +129,15 @@ final class SqlBatchUpdate implements DataMigration {
 
 	@Override
 	public void migrate(List<Map<String, Object>> rows) {
+		update(rows);
+	}
+
+	/**
+	 * Runs the update with the keys of a batch.
+	 * @param rows the batch's rows
+	 * @return the update count
+	 */
+	int update(List<Map<String, Object>> rows) {
 		MapSqlParameterSource parameters = new MapSqlParameterSource();
 		if (this.usesFirst) {
 			parameters.addValue(FIRST, rows.get(0).get(this.keyColumn));
@@ -143,7 +152,7 @@ final class SqlBatchUpdate implements DataMigration {
 			}
 			parameters.addValue(KEYS, keys);
 		}
-		this.jdbc.update(this.updateSql, parameters);
+		return this.jdbc.update(this.updateSql, parameters);
 	}
 
 	@Override

@@ -24,16 +24,20 @@ import org.jspecify.annotations.Nullable;
  * @param minBatchSize in adaptive mode, the fewest rows a batch is given
  * @param maxBatchSize in adaptive mode, the most rows a batch is given, at least
  * {@code minBatchSize}
+ * @param dryRun whether every batch is rolled back and nothing is saved
+ * @param verify what happens when the cursor reaches the end of a pass
  *
  * @since 0.1.0
  */
 public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
 		boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
-		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize) {
+		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize, boolean dryRun,
+		VerifySettings verify) {
 
 	/**
 	 * Settings with a fixed batch size, for callers that do not adapt it (benchmarks, test
-	 * fixtures); the adaptive settings are unused then.
+	 * fixtures); the adaptive settings are unused then, and the rows left at the end are
+	 * counted with no sweep.
 	 * @param name the migration's name
 	 * @param enabled whether it runs at all
 	 * @param batchSize rows per batch
@@ -46,7 +50,7 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
 			boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout) {
 		this(name, enabled, batchSize, throttle, keyColumn, transactional, statementTimeout, lockTimeout,
-				BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize);
+				BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize, false, VerifySettings.DEFAULTS);
 	}
 
 	/**

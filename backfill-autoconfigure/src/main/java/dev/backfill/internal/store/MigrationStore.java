@@ -59,6 +59,8 @@ public final class MigrationStore {
 
 	private final String completeSql;
 
+	private final String nextPassSql;
+
 	private final String failSql;
 
 	private final String releaseSql;
@@ -77,7 +79,8 @@ public final class MigrationStore {
 		String leaseUntil = dialect.currentTimestampPlusMillis();
 		this.selectSql = "SELECT name, status, last_key, rows_processed, batches, started_at, updated_at, "
 				+ "completed_at, last_error, lease_owner, lease_expires_at, estimated_total, rows_per_second, "
-				+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows FROM " + table + " WHERE name = ?";
+				+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows, pass FROM " + table
+				+ " WHERE name = ?";
 		this.acquireSql = "UPDATE " + table + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = "
 				+ leaseUntil + ", started_at = COALESCE(started_at, " + now + "), updated_at = " + now
 				+ " WHERE name = ? AND status <> 'COMPLETED'"
@@ -87,8 +90,11 @@ public final class MigrationStore {
 		this.checkpointSql = "UPDATE " + table + " SET last_key = ?, rows_processed = ?, batches = ?, updated_at = "
 				+ now + ", lease_expires_at = " + leaseUntil + " WHERE name = ? AND lease_owner = ? AND batches = ?";
 		this.completeSql = "UPDATE " + table + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, "
-				+ "batches = ?, updated_at = " + now + ", completed_at = " + now
+				+ "batches = ?, remaining_rows = ?, updated_at = " + now + ", completed_at = " + now
 				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ " WHERE name = ? AND lease_owner = ? AND batches = ?";
+		this.nextPassSql = "UPDATE " + table + " SET last_key = NULL, rows_processed = ?, batches = ?, pass = ?, "
+				+ "remaining_rows = ?, updated_at = " + now + ", lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ? AND batches = ?";
 		this.failSql = "UPDATE " + table + " SET status = 'FAILED', last_error = ?, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
@@ -244,11 +250,48 @@ public final class MigrationStore {
 	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
 			Duration lease, boolean completed) {
 		if (completed) {
-			return this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-					checkpoint.batches(), name, owner, previousBatches) == 1;
+			return complete(name, owner, checkpoint, previousBatches, null);
 		}
 		return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
 				checkpoint.batches(), SqlDialect.millis(lease), name, owner, previousBatches) == 1;
+	}
+
+	/**
+	 * Marks the migration {@code COMPLETED} with its last checkpoint and the rows its base
+	 * query still returned, and frees the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the last checkpoint
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param remainingRows the rows the base query still returned at the end, or
+	 * {@code null} when not counted
+	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 */
+	public boolean complete(String name, String owner, Checkpoint checkpoint, long previousBatches,
+			@Nullable Long remainingRows) {
+		return this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
+				checkpoint.batches(), remainingRows, name, owner, previousBatches) == 1;
+	}
+
+	/**
+	 * Ends a pass that left rows behind and starts the next one from the first key (a
+	 * sweep): clears the last key, saves the counts, the pass number and the rows left, and
+	 * renews the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the counts after the pass's last batch
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param lease the renewed lease length
+	 * @param pass the pass that starts, from 2
+	 * @param remainingRows the rows the base query still returned when the last pass ended
+	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 */
+	public boolean startPass(String name, String owner, Checkpoint checkpoint, long previousBatches, Duration lease,
+			int pass, long remainingRows) {
+		return this.jdbc.update(this.nextPassSql, checkpoint.rowsProcessed(), checkpoint.batches(), pass,
+				remainingRows, SqlDialect.millis(lease), name, owner, previousBatches) == 1;
 	}
 
 	/**
@@ -282,7 +325,13 @@ public final class MigrationStore {
 				rs.getString("last_error"), rs.getString("lease_owner"), instant(rs, "lease_expires_at"),
 				nullableLong(rs, "estimated_total"), nullableDouble(rs, "rows_per_second"),
 				rs.getLong("throttled_millis"), rs.getString("throttle_reason"), rs.getString("paused_by"),
-				instant(rs, "paused_at"), nullableLong(rs, "remaining_rows"));
+				instant(rs, "paused_at"), nullableLong(rs, "remaining_rows"), passOf(rs));
+	}
+
+	/** A row no pass ended on yet has no pass number: it is on the first. */
+	private static int passOf(ResultSet rs) throws SQLException {
+		int pass = rs.getInt("pass");
+		return rs.wasNull() ? 1 : pass;
 	}
 
 	private static @Nullable Long nullableLong(ResultSet rs, String column) throws SQLException {
