@@ -148,21 +148,7 @@ class SettingRulesTests {
 
 	@Test
 	void minimumAndMaximumBatchSizeFromDifferentLevelsAreCheckedTogetherAtStartup() {
-		DataMigration migration = new DataMigration() {
-			@Override
-			public String baseQuery() {
-				return "SELECT 1 AS id";
-			}
-
-			@Override
-			public void migrate(List<Map<String, Object>> rows) {
-			}
-
-			@Override
-			public DataMigrationConfig config() {
-				return DataMigrationConfig.builder().minBatchSize(300).build();
-			}
-		};
+		DataMigration migration = migrationWith(DataMigrationConfig.builder().minBatchSize(300).build());
 		this.contextRunner.withBean("narrow", DataMigration.class, () -> migration)
 			.withPropertyValues("backfill.migrations.narrow.max-batch-size=200")
 			.run((context) -> assertThat(context).getFailure()
@@ -178,7 +164,18 @@ class SettingRulesTests {
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessage("sweep needs verify (the count of rows left that decides whether another pass runs), "
 					+ "which is false");
-		DataMigration migration = new DataMigration() {
+		DataMigration migration = migrationWith(DataMigrationConfig.builder().sweep(true).build());
+		this.contextRunner.withBean("sweeping", DataMigration.class, () -> migration)
+			.withPropertyValues("backfill.verify=false")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(DataMigrationException.class)
+				.hasMessage("Migration 'sweeping': config() sweep needs backfill.verify (the count of rows left that "
+						+ "decides whether another pass runs), which is false"));
+	}
+
+	private static DataMigration migrationWith(DataMigrationConfig config) {
+		return new DataMigration() {
 			@Override
 			public String baseQuery() {
 				return "SELECT 1 AS id";
@@ -190,16 +187,9 @@ class SettingRulesTests {
 
 			@Override
 			public DataMigrationConfig config() {
-				return DataMigrationConfig.builder().sweep(true).build();
+				return config;
 			}
 		};
-		this.contextRunner.withBean("sweeping", DataMigration.class, () -> migration)
-			.withPropertyValues("backfill.verify=false")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(DataMigrationException.class)
-				.hasMessage("Migration 'sweeping': config() sweep needs backfill.verify (the count of rows left that "
-						+ "decides whether another pass runs), which is false"));
 	}
 
 	/**
