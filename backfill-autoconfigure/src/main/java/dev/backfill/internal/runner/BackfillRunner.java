@@ -219,6 +219,11 @@ public final class BackfillRunner {
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
 		}
 		MigrationStore store = target.database().store();
+		if (target.settings().dryRun()) {
+			// The tracking row is read, not created: a dry run leaves the table as it was.
+			return new DryRunWorker(target, this.settings, this.listener, this.stop, this.throttles)
+				.run(store.find(name));
+		}
 		MigrationState state = store.findOrCreate(name);
 		// Set when waiting starts, not before a run of this instance's own that lost its lease.
 		Long deadline = null;

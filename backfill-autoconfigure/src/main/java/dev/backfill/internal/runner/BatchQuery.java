@@ -69,6 +69,20 @@ final class BatchQuery {
 
 	private final String rowsAfterSql;
 
+	private final String countSql;
+
+	/**
+	 * Creates the query of a migration's batches.
+	 * @param target the migration
+	 * @param batchSize the first batch's size
+	 * @param limits the limits that ride on the SELECT, or {@code null}
+	 * @return the query
+	 */
+	static BatchQuery of(MigrationTarget target, int batchSize, @Nullable InlineLimits limits) {
+		return new BatchQuery(target.name(), target.migration().baseQuery(), target.settings().keyColumns(),
+				batchSize, limits, target.database().store().dialect(), target.readsKeysOnly());
+	}
+
 	/** The query of a migration whose key is one column, which every dialect reads alike. */
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
@@ -120,6 +134,7 @@ final class BatchQuery {
 				+ where(String.join(" AND ", keys.stream().map((key) -> key + " = ?").toList()));
 		this.allRowsSql = select;
 		this.rowsAfterSql = select + where(this.keysAfter.sql());
+		this.countSql = "SELECT COUNT(*)" + from;
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -241,6 +256,18 @@ final class BatchQuery {
 		if (!jdbc.queryForList(this.nullKeySql).isEmpty()) {
 			throw this.keyRules.nullKeys();
 		}
+	}
+
+	/**
+	 * Counts the rows the base query returns: the estimated total of a dry run, the rows a
+	 * pass left behind. One scan of the base query (along an index that serves its filter,
+	 * if there is one).
+	 * @param jdbc operations on the migration's DataSource
+	 * @return the count
+	 */
+	long count(JdbcOperations jdbc) {
+		Long count = jdbc.queryForObject(this.countSql, Long.class);
+		return (count != null) ? count : 0;
 	}
 
 	/**

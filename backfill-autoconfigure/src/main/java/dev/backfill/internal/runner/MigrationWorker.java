@@ -95,8 +95,7 @@ final class MigrationWorker {
 		// Limits that ride on the batch's SELECT need no statement of their own.
 		this.inlineLimits = this.store.dialect().inlineLimits(this.limits);
 		this.sizer = BatchSizer.of(this.settings);
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumns(),
-				this.sizer.size(), this.inlineLimits, this.store.dialect(), target.readsKeysOnly());
+		this.query = BatchQuery.of(target, this.sizer.size(), this.inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),

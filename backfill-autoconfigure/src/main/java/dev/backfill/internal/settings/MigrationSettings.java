@@ -28,16 +28,19 @@ import org.jspecify.annotations.Nullable;
  * @param maxBatchSize in adaptive mode, the most rows a batch is given, at least
  * {@code minBatchSize}
  * @param estimate how the estimated total is taken when a run starts
+ * @param dryRun whether every batch is rolled back and nothing is saved
+ * @param verify what happens when the cursor reaches the end of a pass
  *
  * @since 0.1.0
  */
 public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle,
-		List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
-		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize,
-		RowEstimate estimate) {
+		List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout,
+		@Nullable Duration lockTimeout, BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize,
+		int maxBatchSize, RowEstimate estimate, boolean dryRun, VerifySettings verify) {
 
 	/**
-	 * Settings whose estimated total is counted.
+	 * Settings whose estimated total is counted, that really run, and whose rows left at
+	 * the end are counted with no sweep.
 	 * @param name the migration's name
 	 * @param enabled whether it runs at all
 	 * @param batchSize rows per batch; in adaptive mode, of the first batch
@@ -56,7 +59,8 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 			@Nullable Duration lockTimeout, BatchSizeMode batchSizeMode, Duration targetBatchDuration,
 			int minBatchSize, int maxBatchSize) {
 		this(name, enabled, batchSize, throttle, keyColumns, transactional, statementTimeout, lockTimeout,
-				batchSizeMode, targetBatchDuration, minBatchSize, maxBatchSize, RowEstimate.COUNT);
+				batchSizeMode, targetBatchDuration, minBatchSize, maxBatchSize, RowEstimate.COUNT, false,
+				VerifySettings.DEFAULTS);
 	}
 
 	/**
