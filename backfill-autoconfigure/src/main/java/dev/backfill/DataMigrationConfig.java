@@ -42,6 +42,8 @@ public final class DataMigrationConfig {
 
 	private final @Nullable Duration lockTimeout;
 
+	private final @Nullable Integer parallelism;
+
 	private DataMigrationConfig(Builder builder) {
 		this.batchSize = builder.batchSize;
 		this.throttle = builder.throttle;
@@ -54,6 +56,7 @@ public final class DataMigrationConfig {
 		this.transactional = builder.transactional;
 		this.statementTimeout = builder.statementTimeout;
 		this.lockTimeout = builder.lockTimeout;
+		this.parallelism = builder.parallelism;
 	}
 
 	/**
@@ -152,6 +155,14 @@ public final class DataMigrationConfig {
 		return this.lockTimeout;
 	}
 
+	/**
+	 * Worker threads per instance, each running chunks of the key space.
+	 * @return the number of workers, or {@code null} if unset
+	 */
+	public @Nullable Integer parallelism() {
+		return this.parallelism;
+	}
+
 	@Override
 	public boolean equals(@Nullable Object other) {
 		return this == other || (other instanceof DataMigrationConfig that
@@ -163,14 +174,15 @@ public final class DataMigrationConfig {
 				&& Objects.equals(this.keyColumn, that.keyColumn) && Objects.equals(this.dataSource, that.dataSource)
 				&& Objects.equals(this.transactional, that.transactional)
 				&& Objects.equals(this.statementTimeout, that.statementTimeout)
-				&& Objects.equals(this.lockTimeout, that.lockTimeout));
+				&& Objects.equals(this.lockTimeout, that.lockTimeout)
+				&& Objects.equals(this.parallelism, that.parallelism));
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.batchSize, this.throttle, this.batchSizeMode, this.targetBatchDuration,
 				this.minBatchSize, this.maxBatchSize, this.keyColumn, this.dataSource, this.transactional,
-				this.statementTimeout, this.lockTimeout);
+				this.statementTimeout, this.lockTimeout, this.parallelism);
 	}
 
 	@Override
@@ -179,7 +191,8 @@ public final class DataMigrationConfig {
 				+ ", batchSizeMode=" + this.batchSizeMode + ", targetBatchDuration=" + this.targetBatchDuration
 				+ ", minBatchSize=" + this.minBatchSize + ", maxBatchSize=" + this.maxBatchSize + ", keyColumn="
 				+ this.keyColumn + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
-				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout + "]";
+				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout
+				+ ", parallelism=" + this.parallelism + "]";
 	}
 
 	/**
@@ -211,6 +224,8 @@ public final class DataMigrationConfig {
 		private @Nullable Duration statementTimeout;
 
 		private @Nullable Duration lockTimeout;
+
+		private @Nullable Integer parallelism;
 
 		private Builder() {
 		}
@@ -325,6 +340,18 @@ public final class DataMigrationConfig {
 		 */
 		public Builder lockTimeout(Duration lockTimeout) {
 			this.lockTimeout = Setting.LOCK_TIMEOUT.requireValid(lockTimeout);
+			return this;
+		}
+
+		/**
+		 * Worker threads per instance. Above 1, the key space is split into chunks recorded
+		 * in the chunk table, which the workers of every instance claim and run, each with its
+		 * own checkpoint and lease; 1 runs the migration as one keyset walk.
+		 * @param parallelism from 1 to 256
+		 * @return this builder
+		 */
+		public Builder parallelism(int parallelism) {
+			this.parallelism = Setting.PARALLELISM.requireValid(parallelism);
 			return this;
 		}
 

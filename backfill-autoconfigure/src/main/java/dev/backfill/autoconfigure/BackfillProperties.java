@@ -77,6 +77,14 @@ public class BackfillProperties implements InitializingBean {
 	 */
 	private @Nullable Duration lockTimeout;
 
+	/**
+	 * Worker threads per instance for each migration, unless a migration sets its own, from
+	 * 1 to 256. Above 1 a migration's key space is split into chunks (in the table named
+	 * after the tracking table, '<table-name>_chunks') that the workers of every instance
+	 * claim; the connection pool needs at least this many connections plus one.
+	 */
+	private int parallelism = 1;
+
 	/** Name of the tracking table, a plain SQL identifier in the connection's current schema. */
 	private String tableName = "backfill_migrations";
 
@@ -199,6 +207,14 @@ public class BackfillProperties implements InitializingBean {
 		this.lockTimeout = lockTimeout;
 	}
 
+	public int getParallelism() {
+		return this.parallelism;
+	}
+
+	public void setParallelism(int parallelism) {
+		this.parallelism = parallelism;
+	}
+
 	public String getTableName() {
 		return this.tableName;
 	}
@@ -262,6 +278,7 @@ public class BackfillProperties implements InitializingBean {
 		checkRange("backfill.", this.minBatchSize, this.maxBatchSize);
 		check("backfill.", Setting.STATEMENT_TIMEOUT, this.statementTimeout);
 		check("backfill.", Setting.LOCK_TIMEOUT, this.lockTimeout);
+		checkRequired(Setting.PARALLELISM, this.parallelism);
 		checkRequired(Setting.TABLE_NAME, this.tableName);
 		checkRequired(Setting.LEASE_DURATION, this.leaseDuration);
 		checkRequired(Setting.LOCK_WAIT_TIMEOUT, this.lockWaitTimeout);
@@ -281,6 +298,7 @@ public class BackfillProperties implements InitializingBean {
 			checkRange(prefix, migration.minBatchSize, migration.maxBatchSize);
 			check(prefix, Setting.STATEMENT_TIMEOUT, migration.statementTimeout);
 			check(prefix, Setting.LOCK_TIMEOUT, migration.lockTimeout);
+			check(prefix, Setting.PARALLELISM, migration.parallelism);
 		});
 	}
 
@@ -467,6 +485,9 @@ public class BackfillProperties implements InitializingBean {
 		/** Longest any statement of a batch may wait for a lock. */
 		private @Nullable Duration lockTimeout;
 
+		/** Worker threads per instance; above 1 the migration runs in chunks. */
+		private @Nullable Integer parallelism;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -545,6 +566,14 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setLockTimeout(@Nullable Duration lockTimeout) {
 			this.lockTimeout = lockTimeout;
+		}
+
+		public @Nullable Integer getParallelism() {
+			return this.parallelism;
+		}
+
+		public void setParallelism(@Nullable Integer parallelism) {
+			this.parallelism = parallelism;
 		}
 
 	}

@@ -49,7 +49,7 @@ final class MigrationSettingsResolver {
 				first(property.getBatchSizeMode(), config.batchSizeMode(), this.properties.getBatchSizeMode()),
 				first(property.getTargetBatchDuration(), config.targetBatchDuration(),
 						this.properties.getTargetBatchDuration()),
-				min, max);
+				min, max, first(property.getParallelism(), config.parallelism(), this.properties.getParallelism()));
 	}
 
 	/** Where a merged value came from, for messages. */

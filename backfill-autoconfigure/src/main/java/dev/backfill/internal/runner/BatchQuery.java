@@ -52,6 +52,17 @@ final class BatchQuery {
 
 	private final String describeSql;
 
+	/** The parts of a batch's SQL a chunk's batches are built from. */
+	private final String withClause;
+
+	private final String batchSelect;
+
+	private final @Nullable String guard;
+
+	private final String from;
+
+	private final String key;
+
 	private final String nullKeySql;
 
 	private final String keyCountSql;
@@ -87,6 +98,11 @@ final class BatchQuery {
 		this.describeSql = select + where("1 = 0");
 		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");
+		this.withClause = with;
+		this.batchSelect = batchSelect;
+		this.guard = guard;
+		this.from = from;
+		this.key = key;
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -197,6 +213,44 @@ final class BatchQuery {
 		List<Map<String, Object>> rows = (afterKey != null)
 				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
 				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
+		return checked(jdbc, rows, keyType, number, batchSize);
+	}
+
+	/**
+	 * Reads one batch of a chunk, within its key range, and checks its keys.
+	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
+	 * @param afterKey the chunk's last key seen, or {@code null} for its first batch
+	 * @param range the chunk's key range
+	 * @param keyType the key's type
+	 * @param number the batch's number in the chunk, for messages
+	 * @param batchSize the most rows this batch may have
+	 * @return the batch, in key order; the last one of the chunk when no row of the range follows
+	 * @throws InvalidMigrationException if a key is NULL or not unique
+	 */
+	Batch fetch(JdbcOperations jdbc, @Nullable Object afterKey, KeyRange range, KeyType keyType, long number,
+			int batchSize) {
+		List<Object> args = new ArrayList<>(2);
+		String lower = null;
+		if (afterKey != null) {
+			lower = this.key + " > ?";
+			args.add(afterKey);
+		}
+		else if (range.start() != null) {
+			lower = this.key + " >= ?";
+			args.add(range.start());
+		}
+		String upper = null;
+		if (range.end() != null) {
+			upper = this.key + " < ?";
+			args.add(range.end());
+		}
+		String sql = this.withClause + this.batchSelect + where(this.guard, lower, upper) + " ORDER BY " + this.key
+				+ " LIMIT " + ((long) batchSize + 1);
+		return checked(jdbc, jdbc.query(sql, BatchRows.INSTANCE, args.toArray()), keyType, number, batchSize);
+	}
+
+	private Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, KeyType keyType, long number,
+			int batchSize) {
 		this.keyRules.check(rows, batchSize, keyType, number, (key) -> occursMoreThanOnce(jdbc, key));
 		boolean last = rows.size() <= batchSize;
 		if (!last) {
@@ -208,6 +262,22 @@ final class BatchQuery {
 	private boolean occursMoreThanOnce(JdbcOperations jdbc, Object key) {
 		Long count = jdbc.queryForObject(this.keyCountSql, Long.class, key);
 		return count != null && count > 1;
+	}
+
+	/**
+	 * The base query as a derived table, for queries over the keys it selects.
+	 * @return {@code FROM (...) alias}, starting with a space
+	 */
+	String fromClause() {
+		return this.from;
+	}
+
+	/**
+	 * The key column as the queries over the derived table name it.
+	 * @return {@code alias.column}
+	 */
+	String keyExpression() {
+		return this.key;
 	}
 
 	/**

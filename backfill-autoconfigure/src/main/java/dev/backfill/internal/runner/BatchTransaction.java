@@ -37,9 +37,12 @@ final class BatchTransaction {
 
 	private final String owner;
 
-	private final Duration leaseDuration;
-
 	private final LeaseHeartbeat heartbeat;
+
+	private final CheckpointWriter checkpoints;
+
+	/** The chunk's key range, or {@code null} for the whole migration as one keyset walk. */
+	private final @Nullable KeyRange range;
 
 	private final BatchLimits limits;
 
@@ -48,16 +51,32 @@ final class BatchTransaction {
 
 	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
+		this(target, query, keyType, owner, heartbeat, limits, inlineLimits, null,
+				(next, previousBatches, completed) -> target.database()
+					.store()
+					.saveCheckpoint(target.name(), owner, next, previousBatches, leaseDuration, completed));
+	}
+
+	/**
+	 * Creates the batches of one chunk of a migration.
+	 * @param owner the chunk's worker, for messages
+	 * @param range the chunk's key range
+	 * @param checkpoints saves the chunk's checkpoint
+	 */
+	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, LeaseHeartbeat heartbeat,
+			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range,
+			CheckpointWriter checkpoints) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
 		this.query = query;
 		this.keyType = keyType;
 		this.owner = owner;
-		this.leaseDuration = leaseDuration;
 		this.heartbeat = heartbeat;
 		this.limits = limits;
 		this.limitsStatement = (inlineLimits == null);
+		this.range = range;
+		this.checkpoints = checkpoints;
 	}
 
 	/**
@@ -92,8 +111,11 @@ final class BatchTransaction {
 	}
 
 	private Batch fetch(Position from, BatchAttempts attempts, int batchSize) {
-		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
-				from.checkpoint().batches() + 1, batchSize);
+		long number = from.checkpoint().batches() + 1;
+		Batch batch = (this.range != null)
+				? this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.range, this.keyType, number,
+						batchSize)
+				: this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType, number, batchSize);
 		if (!batch.isEmpty()) {
 			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
 		}
@@ -125,8 +147,7 @@ final class BatchTransaction {
 		int rows = batch.rows().size();
 		Position next = batch.isEmpty() ? from.completedHere()
 				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
-		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
-				this.leaseDuration, last)) {
+		if (!this.checkpoints.save(next.checkpoint(), from.checkpoint().batches(), last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		this.heartbeat.renewed();

@@ -24,12 +24,36 @@ import org.jspecify.annotations.Nullable;
  * @param minBatchSize in adaptive mode, the fewest rows a batch is given
  * @param maxBatchSize in adaptive mode, the most rows a batch is given, at least
  * {@code minBatchSize}
+ * @param parallelism worker threads per instance; above 1 the migration runs in chunks
  *
  * @since 0.1.0
  */
 public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
 		boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
-		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize) {
+		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize,
+		int parallelism) {
+
+	/**
+	 * Settings of a migration run by one worker per instance.
+	 * @param name the migration's name
+	 * @param enabled whether it runs at all
+	 * @param batchSize rows per batch; in adaptive mode, of the first batch
+	 * @param throttle pause between two batches
+	 * @param keyColumn the column ordering and resuming the migration
+	 * @param transactional whether a batch's writes and its checkpoint share one transaction
+	 * @param statementTimeout longest a statement of a batch may run, or {@code null}
+	 * @param lockTimeout longest a statement of a batch may wait for a lock, or {@code null}
+	 * @param batchSizeMode whether the batch size is fixed or adapts to the batch time
+	 * @param targetBatchDuration in adaptive mode, the batch time aimed at
+	 * @param minBatchSize in adaptive mode, the fewest rows a batch is given
+	 * @param maxBatchSize in adaptive mode, the most rows a batch is given
+	 */
+	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
+			boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
+			BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize) {
+		this(name, enabled, batchSize, throttle, keyColumn, transactional, statementTimeout, lockTimeout,
+				batchSizeMode, targetBatchDuration, minBatchSize, maxBatchSize, 1);
+	}
 
 	/**
 	 * Settings with a fixed batch size, for callers that do not adapt it (benchmarks, test
@@ -46,7 +70,7 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
 			boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout) {
 		this(name, enabled, batchSize, throttle, keyColumn, transactional, statementTimeout, lockTimeout,
-				BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize);
+				BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize, 1);
 	}
 
 	/**
@@ -59,6 +83,17 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 			throw new IllegalArgumentException(
 					"minBatchSize of migration '" + name + "' " + problem + " but was " + minBatchSize);
 		}
+	}
+
+	/**
+	 * The same settings with another number of workers.
+	 * @param workers worker threads per instance
+	 * @return the settings
+	 */
+	public MigrationSettings withParallelism(int workers) {
+		return new MigrationSettings(this.name, this.enabled, this.batchSize, this.throttle, this.keyColumn,
+				this.transactional, this.statementTimeout, this.lockTimeout, this.batchSizeMode,
+				this.targetBatchDuration, this.minBatchSize, this.maxBatchSize, Setting.PARALLELISM.requireValid(workers));
 	}
 
 	/**

@@ -25,6 +25,11 @@ final class MariaDbDialect implements SqlDialect {
 	private static final int MAX_STATEMENT_TIME_EXCEEDED = 1969;
 
 	@Override
+	public String skipLockedClause() {
+		return "FOR UPDATE SKIP LOCKED";
+	}
+
+	@Override
 	public String name() {
 		return "MariaDB";
 	}

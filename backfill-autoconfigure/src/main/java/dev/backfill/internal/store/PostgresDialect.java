@@ -37,6 +37,11 @@ final class PostgresDialect implements SqlDialect {
 	private static final String IDLE_IN_TRANSACTION_TIMEOUT = "25P03";
 
 	@Override
+	public String skipLockedClause() {
+		return "FOR UPDATE SKIP LOCKED";
+	}
+
+	@Override
 	public String name() {
 		return "PostgreSQL";
 	}

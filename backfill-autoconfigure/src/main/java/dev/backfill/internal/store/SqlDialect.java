@@ -87,6 +87,18 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * The locking clause that makes a {@code SELECT} lock the rows it returns and pass over
+	 * rows another transaction has locked, so that workers claiming chunks at once each get
+	 * a different one without waiting for each other.
+	 * @return {@code FOR UPDATE SKIP LOCKED} where the database has it (PostgreSQL, MariaDB
+	 * 10.6+, MySQL 8), {@code null} where it does not: claims then rely on their
+	 * conditioned {@code UPDATE} alone
+	 */
+	default @Nullable String skipLockedClause() {
+		return null;
+	}
+
+	/**
 	 * A query for the replication lag as the primary sees it: one row, one number, the
 	 * greatest lag of its replicas in milliseconds, {@code 0} with no replica or no lag,
 	 * {@code NULL} when the connection's user may not see the replicas' state.
