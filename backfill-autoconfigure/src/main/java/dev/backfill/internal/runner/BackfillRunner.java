@@ -139,6 +139,11 @@ public final class BackfillRunner {
 			logger.info("Backfill migration '{}' is disabled", name);
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
 		}
+		if (target.settings().parallelism() > 1) {
+			return new ParallelMigrationRun(target, this.settings, this.owner, this.listener, this.stop, heartbeats,
+					this.throttles)
+				.run(mode);
+		}
 		MigrationStore store = target.database().store();
 		MigrationState state = store.findOrCreate(name);
 		// Set when waiting starts, not before a run of this instance's own that lost its lease.

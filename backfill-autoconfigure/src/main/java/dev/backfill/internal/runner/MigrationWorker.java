@@ -169,8 +169,7 @@ final class MigrationWorker {
 		// The completing batch (or an empty last one) may be the failed attempt's own, its
 		// commit acknowledgement lost; an instance that took over from the same checkpoint
 		// and completed in that one batch did the same work.
-		boolean completedByFailedAttempt = state.isCompleted()
-				&& state.batches() <= failedFrom.checkpoint().batches() + 1;
+		boolean completedByFailedAttempt = failedFrom.completedByAttemptFrom(state.isCompleted(), state.batches());
 		if (!completedByFailedAttempt && !this.owner.equals(state.leaseOwner())) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}

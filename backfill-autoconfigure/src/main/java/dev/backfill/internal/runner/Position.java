@@ -1,6 +1,7 @@
 package dev.backfill.internal.runner;
 
 import dev.backfill.internal.store.Checkpoint;
+import dev.backfill.internal.store.ChunkState;
 import dev.backfill.internal.store.MigrationState;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +18,21 @@ record Position(@Nullable Object lastKey, Checkpoint checkpoint, boolean complet
 	static Position of(MigrationState state, KeyType keyType) {
 		return new Position(keyType.parse(state.lastKey()),
 				new Checkpoint(state.lastKey(), state.rowsProcessed(), state.batches()), state.isCompleted());
+	}
+
+	static Position of(ChunkState chunk, KeyType keyType) {
+		return new Position(keyType.parse(chunk.lastKey()), chunk.checkpoint(), chunk.isCompleted());
+	}
+
+	/**
+	 * Whether a failed attempt that started here may itself have completed a walk found
+	 * completed now (its commit acknowledgement lost): it did so within one batch.
+	 * @param completed whether the walk is completed in the database
+	 * @param batches the walk's batch count in the database
+	 * @return whether the failed attempt can have been the one that completed it
+	 */
+	boolean completedByAttemptFrom(boolean completed, long batches) {
+		return completed && batches <= this.checkpoint.batches() + 1;
 	}
 
 	Position after(Object key, KeyType keyType, int rows, boolean last) {

@@ -39,6 +39,14 @@ public record ChunkState(String migration, int chunk, @Nullable String rangeStar
 	}
 
 	/**
+	 * The chunk's key range.
+	 * @return its start and end as checkpoint text
+	 */
+	public ChunkRange range() {
+		return new ChunkRange(this.rangeStart, this.rangeEnd);
+	}
+
+	/**
 	 * The chunk's checkpoint.
 	 * @return its last key and counts
 	 */

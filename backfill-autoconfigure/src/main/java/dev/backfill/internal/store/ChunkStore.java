@@ -338,10 +338,22 @@ public final class ChunkStore {
 			if (this.jdbc.update(this.failSql, message, migration, chunk, worker) != 1) {
 				return false;
 			}
-			this.jdbc.update(this.failMigrationSql, message, migration);
+			failMigration(migration, message);
 			return true;
 		});
 		return Boolean.TRUE.equals(failed);
+	}
+
+	/**
+	 * Marks a migration run in chunks {@code FAILED} with the error, keeping every
+	 * checkpoint.
+	 * @param migration the migration
+	 * @param error what went wrong
+	 * @return whether the migration was {@code RUNNING}
+	 */
+	public boolean failMigration(String migration, String error) {
+		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		return this.jdbc.update(this.failMigrationSql, message, migration) == 1;
 	}
 
 	/**
