@@ -12,9 +12,11 @@ import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -190,18 +192,27 @@ public final class ChunkStore {
 	 * @return whether the chunks were created (false: the lease had passed on)
 	 */
 	public boolean create(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter) {
-		Boolean created = this.transactions.execute((status) -> {
-			for (int i = 0; i < ranges.size(); i++) {
-				this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
-						(i == 0) ? resumeAfter : null);
-			}
-			if (this.jdbc.update(this.startSql, migration, owner) == 1) {
-				return true;
-			}
-			status.setRollbackOnly();
+		try {
+			return Boolean.TRUE.equals(this.transactions.execute((status) -> insert(migration, owner, ranges,
+					resumeAfter, status)));
+		}
+		catch (DuplicateKeyException ex) {
+			// Split already, by an instance whose lease this one took after it expired.
 			return false;
-		});
-		return Boolean.TRUE.equals(created);
+		}
+	}
+
+	private boolean insert(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter,
+			TransactionStatus status) {
+		for (int i = 0; i < ranges.size(); i++) {
+			this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
+					(i == 0) ? resumeAfter : null);
+		}
+		if (this.jdbc.update(this.startSql, migration, owner) == 1) {
+			return true;
+		}
+		status.setRollbackOnly();
+		return false;
 	}
 
 	/**
