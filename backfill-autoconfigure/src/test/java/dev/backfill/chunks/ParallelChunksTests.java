@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -14,9 +15,13 @@ import dev.backfill.BackfillMode;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationResult;
+import dev.backfill.metrics.MicrometerMigrationListener;
 import dev.backfill.testsupport.TestDatabase;
+import dev.backfill.testsupport.TestDatabases;
 import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.TestTables;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -138,6 +143,36 @@ class ParallelChunksTests {
 				.containsExactly(true);
 			assertThat(chunks(jdbc)).allSatisfy((chunk) -> assertThat(chunk.get("status")).isEqualTo("COMPLETED"));
 		}
+	}
+
+	@Test
+	void theWorkersGaugeCountsTheWorkersOfThisInstanceRunningTheMigration() {
+		try (TestSchema schema = TestDatabases.h2().createSchema()) {
+			createRows(schema.jdbc(), 2000);
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			CountDownLatch bothInABatch = new CountDownLatch(2);
+			List<Double> seenInBatch = new CopyOnWriteArrayList<>();
+			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_p", "id", 2, 100, LEASE,
+					new ConcurrentLinkedQueue<>(), new MicrometerMigrationListener(registry))) {
+				ChunkedInstance.Hook waitForOther = waitForOther(bothInABatch);
+				instance.hook((worker, first) -> {
+					boolean firstBatch = bothInABatch.getCount() > 0;
+					waitForOther.run(worker, first);
+					if (firstBatch) {
+						seenInBatch.add(workers(registry));
+					}
+				});
+				assertThat(instance.start(BackfillMode.BLOCKING).awaitResult(Duration.ofSeconds(60)).outcome())
+					.isEqualTo(MigrationResult.Outcome.COMPLETED);
+			}
+			assertThat(seenInBatch).containsExactly(2.0, 2.0);
+			assertThat(workers(registry)).isZero();
+		}
+	}
+
+	private static double workers(SimpleMeterRegistry registry) {
+		return registry.get(MicrometerMigrationListener.WORKERS).tag("migration", ChunkedInstance.MIGRATION).gauge()
+			.value();
 	}
 
 	private static ChunkedInstance instance(TestSchema schema, int parallelism,
