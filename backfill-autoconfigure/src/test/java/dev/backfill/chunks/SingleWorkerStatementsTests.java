@@ -77,7 +77,11 @@ class SingleWorkerStatementsTests {
 			assertThat(results).extracting(MigrationResult::outcome).containsExactly(MigrationResult.Outcome.COMPLETED);
 
 			assertThat(statements).noneMatch((sql) -> sql.contains("_chunks"));
-			List<List<String>> batches = batches(statements);
+			// MariaDB sets and restores each batch's session limits (its idle timeout) around it; the
+			// other databases carry them in the batch's SELECT or need none.
+			List<String> limits = statements.stream().filter((sql) -> sql.startsWith("SET ")).toList();
+			assertThat(limits).hasSize(database.name().equals("MariaDB") ? 2 * 10 : 0);
+			List<List<String>> batches = batches(statements.stream().filter((sql) -> !limits.contains(sql)).toList());
 			assertThat(batches).hasSize(10);
 			for (List<String> batch : batches.subList(0, 9)) {
 				assertThat(batch).hasSize(3);
