@@ -111,12 +111,12 @@ class ParallelChunksTests {
 			CountDownLatch inBatch = new CountDownLatch(1);
 			CountDownLatch stolen = new CountDownLatch(1);
 			String until = MigrationDatabase.dialectOf(schema.dataSource()).currentTimestampPlusMillis();
-			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_p", "id", 2, 250, LEASE, attempts,
+			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_p", "id", 2, 125, LEASE, attempts,
 					MigrationListener.NONE)) {
-				// 8 chunks of 500 keys: chunk 1 is 501..1000. Its second batch (751..1000) waits, its
-				// writes done, while the chunk's lease is taken.
+				// 8 chunks of 500 keys: chunk 1 is 501..1000, in 4 batches. Its second (626..750) waits,
+				// its writes done, while the chunk's lease is taken.
 				instance.hook((worker, first) -> {
-					if (first.equals("751") && inBatch.getCount() > 0) {
+					if (first.equals("626") && inBatch.getCount() > 0) {
 						inBatch.countDown();
 						assertThat(stolen.await(30, TimeUnit.SECONDS)).isTrue();
 					}
@@ -131,11 +131,11 @@ class ParallelChunksTests {
 				assertThat(instance.awaitResult(Duration.ofSeconds(120)).outcome())
 					.isEqualTo(MigrationResult.Outcome.COMPLETED);
 			}
-			// The refused batch rolled back; chunk 1 went on from its checkpoint (after key 750) once
+			// The refused batch rolled back; chunk 1 went on from its checkpoint (after key 625) once
 			// the thief's lease expired.
 			assertEveryRowMigratedOnce(jdbc, "items_p", 4000);
 			List<ChunkedInstance.Attempt> ofBatch = attempts.stream()
-				.filter((attempt) -> attempt.first().equals("751"))
+				.filter((attempt) -> attempt.first().equals("626"))
 				.toList();
 			assertThat(ofBatch).extracting(ChunkedInstance.Attempt::committed).containsExactly(false, true);
 			assertThat(attempts.stream().filter((attempt) -> attempt.first().equals("501")))

@@ -129,6 +129,20 @@ class ChunkClaimTests {
 		}
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void onlyTheHolderOfTheMigrationsLeaseSplitsIt(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			MigrationDatabase db = MigrationDatabase.of(schema.dataSource(), "backfill_migrations");
+			db.store().createTableIfMissing();
+			db.store().findOrCreate(MIGRATION);
+			assertThat(db.store().tryAcquire(MIGRATION, "holder", LEASE)).isTrue();
+			assertThat(db.chunks().create(MIGRATION, "other", List.of(ChunkRange.ALL), null)).isFalse();
+			assertThat(db.chunks().exists(MIGRATION)).as("chunks of a refused split").isFalse();
+			assertThat(db.store().find(MIGRATION).orElseThrow().leaseOwner()).isEqualTo("holder");
+		}
+	}
+
 	private static ChunkStore split(TestSchema schema, int count) {
 		MigrationDatabase database = MigrationDatabase.of(schema.dataSource(), "backfill_migrations");
 		MigrationStore store = database.store();
