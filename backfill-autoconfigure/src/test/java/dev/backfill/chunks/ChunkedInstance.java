@@ -61,7 +61,7 @@ final class ChunkedInstance implements AutoCloseable {
 		this.dataSource = schema.newDataSource(parallelism + 2);
 		this.jdbc = new JdbcTemplate(this.dataSource);
 		this.attempts = attempts;
-		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, keyColumn, true,
+		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, List.of(keyColumn), true,
 				null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize, parallelism);
 		RunnerSettings runnerSettings = new RunnerSettings(lease, Duration.ofSeconds(120), 3, Duration.ofMillis(10),
 				Duration.ofMillis(100));

@@ -33,7 +33,7 @@ final class BatchTransaction {
 
 	private final BatchQuery query;
 
-	private final KeyType keyType;
+	private final Key key;
 
 	private final String owner;
 
@@ -49,9 +49,9 @@ final class BatchTransaction {
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
-	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, Duration leaseDuration,
+	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
-		this(target, query, keyType, owner, heartbeat, limits, inlineLimits, null,
+		this(target, query, key, owner, heartbeat, limits, inlineLimits, null,
 				(next, previousBatches, completed) -> target.database()
 					.store()
 					.saveCheckpoint(target.name(), owner, next, previousBatches, leaseDuration, completed));
@@ -63,14 +63,14 @@ final class BatchTransaction {
 	 * @param range the chunk's key range
 	 * @param checkpoints saves the chunk's checkpoint
 	 */
-	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, LeaseHeartbeat heartbeat,
+	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, LeaseHeartbeat heartbeat,
 			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range,
 			CheckpointWriter checkpoints) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
 		this.query = query;
-		this.keyType = keyType;
+		this.key = key;
 		this.owner = owner;
 		this.heartbeat = heartbeat;
 		this.limits = limits;
@@ -113,9 +113,9 @@ final class BatchTransaction {
 	private Batch fetch(Position from, BatchAttempts attempts, int batchSize) {
 		long number = from.checkpoint().batches() + 1;
 		Batch batch = (this.range != null)
-				? this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.range, this.keyType, number,
+				? this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.range, this.key, number,
 						batchSize)
-				: this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType, number, batchSize);
+				: this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.key, number, batchSize);
 		if (!batch.isEmpty()) {
 			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
 		}
@@ -146,7 +146,7 @@ final class BatchTransaction {
 		}
 		int rows = batch.rows().size();
 		Position next = batch.isEmpty() ? from.completedHere()
-				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
+				: from.after(this.query.keyOf(batch.lastRow()), this.key, rows, last);
 		if (!this.checkpoints.save(next.checkpoint(), from.checkpoint().batches(), last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}

@@ -32,11 +32,14 @@ final class ChunkSplitter {
 
 	private final BatchQuery query;
 
+	private final Key key;
+
 	private final KeyType keyType;
 
-	ChunkSplitter(BatchQuery query, KeyType keyType) {
+	ChunkSplitter(BatchQuery query, Key key) {
 		this.query = query;
-		this.keyType = keyType;
+		this.key = key;
+		this.keyType = key.types().get(0);
 	}
 
 	/**
@@ -47,7 +50,8 @@ final class ChunkSplitter {
 	 * @return the chunks' ranges in key order, together covering every key after the
 	 * checkpoint
 	 */
-	List<ChunkRange> split(JdbcOperations jdbc, int chunks, @Nullable Object after) {
+	List<ChunkRange> split(JdbcOperations jdbc, int chunks, @Nullable KeyValue afterKey) {
+		Object after = (afterKey != null) ? afterKey.parts().get(0) : null;
 		if (chunks <= 1) {
 			return List.of(ChunkRange.ALL);
 		}
@@ -107,7 +111,7 @@ final class ChunkSplitter {
 				args.toArray());
 		List<String> boundaries = new ArrayList<>();
 		for (Object sampled : keys) {
-			String boundary = this.keyType.format(sampled);
+			String boundary = this.key.format(KeyValue.of(sampled));
 			if (boundaries.isEmpty() || !boundaries.get(boundaries.size() - 1).equals(boundary)) {
 				boundaries.add(boundary);
 			}

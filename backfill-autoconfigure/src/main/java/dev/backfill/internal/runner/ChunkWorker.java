@@ -45,7 +45,7 @@ final class ChunkWorker {
 
 	private final Duration lease;
 
-	private final KeyType keyType;
+	private final Key key;
 
 	private final BatchQuery query;
 
@@ -65,7 +65,7 @@ final class ChunkWorker {
 
 	private @Nullable RuntimeException failure;
 
-	ChunkWorker(MigrationTarget target, RunnerSettings runnerSettings, String worker, KeyType keyType,
+	ChunkWorker(MigrationTarget target, RunnerSettings runnerSettings, String worker, Key key,
 			MigrationListener listener, StopSignal stop, ScheduledExecutorService heartbeats,
 			List<BackfillThrottle> throttles) {
 		this.target = target;
@@ -75,13 +75,12 @@ final class ChunkWorker {
 		this.heartbeats = heartbeats;
 		this.chunks = target.database().chunks();
 		this.lease = runnerSettings.leaseDuration();
-		this.keyType = keyType;
+		this.key = key;
 		this.limits = this.settings.limits(this.lease);
 		this.inlineLimits = target.database().store().dialect().inlineLimits(this.limits);
 		BatchSizer sizer = BatchSizer.of(this.settings);
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				sizer.size(), this.inlineLimits, target.database().store().dialect().mysqlSyntax(),
-				target.readsKeysOnly());
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumns(),
+				sizer.size(), this.inlineLimits, target.database().store().dialect(), target.readsKeysOnly());
 		TransientFailures transientFailures = new TransientFailures(target.database().store().dialect());
 		this.throttles = new Throttles(throttles, target.name(), target.database().dataSource(), listener, stop);
 		this.step = new BatchStep(target.name(), sizer, listener, this.throttles,
@@ -113,11 +112,11 @@ final class ChunkWorker {
 				"Backfill migration '" + name + "': lease of chunk " + number + " by " + this.worker,
 				() -> this.chunks.renew(name, number, this.worker, this.lease), this.lease);
 		ScheduledFuture<?> renewals = heartbeat.start(this.heartbeats);
-		BatchTransaction transaction = new BatchTransaction(this.target, this.query, this.keyType, this.worker,
-				heartbeat, this.limits, this.inlineLimits, KeyRange.of(chunk.range(), this.keyType),
+		BatchTransaction transaction = new BatchTransaction(this.target, this.query, this.key, this.worker,
+				heartbeat, this.limits, this.inlineLimits, KeyRange.of(chunk.range(), this.key),
 				(next, previousBatches, completed) -> this.chunks.saveCheckpoint(name, number, this.worker, next,
 						previousBatches, this.lease, completed));
-		Position start = Position.of(chunk, this.keyType);
+		Position start = Position.of(chunk, this.key);
 		Position position = start;
 		logger.debug("Backfill migration '{}': {} runs chunk {} (keys {} to {}, after {})", name, this.worker, number,
 				chunk.rangeStart(), chunk.rangeEnd(), chunk.lastKey());
@@ -166,7 +165,7 @@ final class ChunkWorker {
 				&& !this.worker.equals(chunk.leaseOwner())) {
 			throw new LeaseLostException(this.target.name(), this.worker);
 		}
-		return Position.of(chunk, this.keyType);
+		return Position.of(chunk, this.key);
 	}
 
 	private void releaseQuietly(int number) {

@@ -15,6 +15,7 @@ import dev.backfill.MigrationListener;
 import dev.backfill.MigrationStatus;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.ChunkRange;
+import dev.backfill.internal.store.ChunkState;
 import dev.backfill.internal.store.ChunkStore;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
@@ -60,7 +61,7 @@ final class ParallelMigrationRun {
 
 	private final AtomicInteger activeWorkers = new AtomicInteger();
 
-	private @Nullable KeyType keyType;
+	private @Nullable Key key;
 
 	private long rows;
 
@@ -79,8 +80,8 @@ final class ParallelMigrationRun {
 		this.store = target.database().store();
 		this.chunks = target.database().chunks();
 		this.parallelism = target.settings().parallelism();
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), target.settings().keyColumn(),
-				target.settings().batchSize(), null, this.store.dialect().mysqlSyntax(), true);
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), target.settings().keyColumns(),
+				target.settings().batchSize(), null, this.store.dialect(), true);
 	}
 
 	MigrationResult run(BackfillMode mode) {
@@ -121,6 +122,12 @@ final class ParallelMigrationRun {
 				if (this.chunks.completeMigration(name)) {
 					continue;
 				}
+			}
+			else if (state.status() == MigrationStatus.PENDING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner())) {
+				// Resumed after a pause: its chunks wait with their checkpoints.
+				this.chunks.resume(name);
+				state = this.store.find(name).orElseThrow();
+				continue;
 			}
 			else if (this.store.tryAcquire(name, this.owner, this.runnerSettings.leaseDuration())) {
 				try {
@@ -165,13 +172,19 @@ final class ParallelMigrationRun {
 	/** Holding the migration's lease: splits it, or starts its chunks again after a failure. */
 	private void start(MigrationState state) {
 		String name = this.target.name();
-		if (this.chunks.exists(name)) {
+		List<ChunkState> existing = this.chunks.findAll(name);
+		if (!existing.isEmpty() && state.batches() == 0 && existing.stream().allMatch(ChunkState::isCompleted)) {
+			// Rerun: its row was reset while its chunks stayed completed; split it afresh.
+			this.chunks.deleteAll(name);
+			existing = List.of();
+		}
+		if (!existing.isEmpty()) {
 			if (this.chunks.restart(name, this.owner)) {
 				logger.info("Backfill migration '{}' starting again from its chunks' checkpoints", name);
 			}
 			return;
 		}
-		KeyType type = keyType();
+		Key type = key();
 		this.query.refuseNullKeys(this.target.database().jdbc());
 		List<ChunkRange> ranges = new ChunkSplitter(this.query, type).split(this.target.database().jdbc(),
 				this.parallelism * ChunkSplitter.CHUNKS_PER_WORKER, type.parse(state.lastKey()));
@@ -182,17 +195,17 @@ final class ParallelMigrationRun {
 		}
 	}
 
-	private KeyType keyType() {
-		if (this.keyType == null) {
-			this.keyType = this.query.describe(this.target.database().jdbc(),
+	private Key key() {
+		if (this.key == null) {
+			this.key = this.query.describe(this.target.database().jdbc(),
 					new TransientFailures(this.store.dialect()));
 		}
-		return this.keyType;
+		return this.key;
 	}
 
 	/** Runs this instance's workers until none finds a free chunk; the first failure, if one failed. */
 	private @Nullable MigrationResult runWorkers(long started) {
-		KeyType type = keyType();
+		Key type = key();
 		AtomicInteger threads = new AtomicInteger();
 		ExecutorService pool = Executors.newFixedThreadPool(this.parallelism, (task) -> {
 			Thread thread = new Thread(task, "backfill-" + this.target.name() + "-" + threads.incrementAndGet());

@@ -65,6 +65,10 @@ public final class ChunkStore {
 
 	private final String parentStatusSql;
 
+	private final String resumeSql;
+
+	private final String deleteSql;
+
 	private final String candidatesSql;
 
 	private final String claimSql;
@@ -113,6 +117,9 @@ public final class ChunkStore {
 		this.resetFailedSql = "UPDATE " + c + " SET status = 'PENDING', last_error = NULL, updated_at = " + now
 				+ " WHERE migration = ? AND status = 'FAILED'";
 		this.parentStatusSql = "SELECT status FROM " + t + " WHERE name = ?";
+		this.resumeSql = "UPDATE " + t + " SET status = 'RUNNING', updated_at = " + now + " WHERE name = ? AND "
+				+ "status = 'PENDING' AND lease_owner = '" + CHUNK_WORKERS + "'";
+		this.deleteSql = "DELETE FROM " + c + " WHERE migration = ?";
 		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND status IN ('PENDING', 'RUNNING')"
 				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ") ORDER BY chunk";
 		// Conditioned like the candidates' query, so that a claim is right without the lock.
@@ -233,6 +240,26 @@ public final class ChunkStore {
 			return false;
 		});
 		return Boolean.TRUE.equals(started);
+	}
+
+	/**
+	 * Starts a migration run in chunks again after it was paused and resumed (its row
+	 * {@code PENDING}, still by the chunk workers). Any instance may ask; one succeeds.
+	 * @param migration the migration
+	 * @return whether this call started it
+	 */
+	public boolean resume(String migration) {
+		return this.jdbc.update(this.resumeSql, migration) == 1;
+	}
+
+	/**
+	 * Deletes a migration's chunks, so that its next run splits it again (after a rerun
+	 * reset its row). Joins the caller's transaction.
+	 * @param migration the migration
+	 * @return how many chunks were deleted
+	 */
+	public int deleteAll(String migration) {
+		return this.jdbc.update(this.deleteSql, migration);
 	}
 
 	/**
