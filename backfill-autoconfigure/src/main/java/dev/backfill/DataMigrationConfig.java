@@ -51,6 +51,8 @@ public final class DataMigrationConfig {
 
 	private final @Nullable Integer maxPasses;
 
+	private final @Nullable Integer parallelism;
+
 	private DataMigrationConfig(Builder builder) {
 		this.batchSize = builder.batchSize;
 		this.throttle = builder.throttle;
@@ -67,6 +69,7 @@ public final class DataMigrationConfig {
 		this.verify = builder.verify;
 		this.sweep = builder.sweep;
 		this.maxPasses = builder.maxPasses;
+		this.parallelism = builder.parallelism;
 	}
 
 	/**
@@ -198,6 +201,14 @@ public final class DataMigrationConfig {
 		return this.maxPasses;
 	}
 
+	/**
+	 * Worker threads per instance, each running chunks of the key space.
+	 * @return the number of workers, or {@code null} if unset
+	 */
+	public @Nullable Integer parallelism() {
+		return this.parallelism;
+	}
+
 	@Override
 	public boolean equals(@Nullable Object other) {
 		return this == other || (other instanceof DataMigrationConfig that
@@ -211,14 +222,16 @@ public final class DataMigrationConfig {
 				&& Objects.equals(this.statementTimeout, that.statementTimeout)
 				&& Objects.equals(this.lockTimeout, that.lockTimeout) && this.estimate == that.estimate
 				&& Objects.equals(this.verify, that.verify) && Objects.equals(this.sweep, that.sweep)
-				&& Objects.equals(this.maxPasses, that.maxPasses));
+				&& Objects.equals(this.maxPasses, that.maxPasses)
+				&& Objects.equals(this.parallelism, that.parallelism));
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.batchSize, this.throttle, this.batchSizeMode, this.targetBatchDuration,
 				this.minBatchSize, this.maxBatchSize, this.keyColumns, this.dataSource, this.transactional,
-				this.statementTimeout, this.lockTimeout, this.estimate, this.verify, this.sweep, this.maxPasses);
+				this.statementTimeout, this.lockTimeout, this.estimate, this.verify, this.sweep, this.maxPasses,
+				this.parallelism);
 	}
 
 	@Override
@@ -229,7 +242,7 @@ public final class DataMigrationConfig {
 				+ this.keyColumns + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
 				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout
 				+ ", estimate=" + this.estimate + ", verify=" + this.verify + ", sweep=" + this.sweep
-				+ ", maxPasses=" + this.maxPasses + "]";
+				+ ", maxPasses=" + this.maxPasses + ", parallelism=" + this.parallelism + "]";
 	}
 
 	/**
@@ -269,6 +282,8 @@ public final class DataMigrationConfig {
 		private @Nullable Boolean sweep;
 
 		private @Nullable Integer maxPasses;
+
+		private @Nullable Integer parallelism;
 
 		private Builder() {
 		}
@@ -442,6 +457,18 @@ public final class DataMigrationConfig {
 		 */
 		public Builder maxPasses(int maxPasses) {
 			this.maxPasses = Setting.MAX_PASSES.requireValid(maxPasses);
+			return this;
+		}
+
+		/**
+		 * Worker threads per instance. Above 1, the key space is split into chunks recorded
+		 * in the chunk table, which the workers of every instance claim and run, each with its
+		 * own checkpoint and lease; 1 runs the migration as one keyset walk.
+		 * @param parallelism from 1 to 256
+		 * @return this builder
+		 */
+		public Builder parallelism(int parallelism) {
+			this.parallelism = Setting.PARALLELISM.requireValid(parallelism);
 			return this;
 		}
 

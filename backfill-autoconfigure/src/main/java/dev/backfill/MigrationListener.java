@@ -68,4 +68,13 @@ public interface MigrationListener {
 	default void batchThrottled(String migration, String reason, Duration waited) {
 	}
 
+	/**
+	 * The number of this instance's workers running the migration's chunks changed: told as
+	 * each worker starts and ends (with {@code parallelism} above 1 only).
+	 * @param migration the migration's name
+	 * @param workers workers of this instance running it now
+	 */
+	default void workersChanged(String migration, int workers) {
+	}
+
 }

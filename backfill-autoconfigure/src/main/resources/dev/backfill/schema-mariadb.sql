@@ -22,3 +22,22 @@ CREATE TABLE IF NOT EXISTS backfill_migrations (
     remaining_rows BIGINT,
     pass INT
 );
+-- One row per chunk of a migration run with parallelism above 1: its key range (start
+-- inclusive, end exclusive, NULL for open, in the text form of the checkpoint), its own
+-- checkpoint and counts, and the lease of the worker running it.
+CREATE TABLE IF NOT EXISTS backfill_migrations_chunks (
+    migration VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    chunk INT NOT NULL,
+    range_start VARCHAR(1000),
+    range_end VARCHAR(1000),
+    status VARCHAR(16) NOT NULL,
+    last_key VARCHAR(1000),
+    rows_processed BIGINT NOT NULL,
+    batches BIGINT NOT NULL,
+    lease_owner VARCHAR(200),
+    lease_expires_at DATETIME(6),
+    updated_at DATETIME(6),
+    completed_at DATETIME(6),
+    last_error TEXT,
+    PRIMARY KEY (migration, chunk)
+);

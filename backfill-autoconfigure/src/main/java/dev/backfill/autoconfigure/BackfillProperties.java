@@ -103,6 +103,14 @@ public class BackfillProperties implements InitializingBean {
 	/** The most passes a sweep runs, the first included. */
 	private int maxPasses = 3;
 
+	/**
+	 * Worker threads per instance for each migration, unless a migration sets its own, from
+	 * 1 to 256. Above 1 a migration's key space is split into chunks (in the table named
+	 * after the tracking table, '<table-name>_chunks') that the workers of every instance
+	 * claim; the connection pool needs at least this many connections plus one.
+	 */
+	private int parallelism = 1;
+
 	/** Name of the tracking table, a plain SQL identifier in the connection's current schema. */
 	private String tableName = "backfill_migrations";
 
@@ -268,6 +276,14 @@ public class BackfillProperties implements InitializingBean {
 		this.maxPasses = maxPasses;
 	}
 
+	public int getParallelism() {
+		return this.parallelism;
+	}
+
+	public void setParallelism(int parallelism) {
+		this.parallelism = parallelism;
+	}
+
 	public String getTableName() {
 		return this.tableName;
 	}
@@ -348,6 +364,7 @@ public class BackfillProperties implements InitializingBean {
 		check("backfill.", Setting.STATEMENT_TIMEOUT, this.statementTimeout);
 		check("backfill.", Setting.LOCK_TIMEOUT, this.lockTimeout);
 		checkRequired(Setting.MAX_PASSES, this.maxPasses);
+		checkRequired(Setting.PARALLELISM, this.parallelism);
 		checkRequired(Setting.TABLE_NAME, this.tableName);
 		checkRequired(Setting.LEASE_DURATION, this.leaseDuration);
 		checkRequired(Setting.LOCK_WAIT_TIMEOUT, this.lockWaitTimeout);
@@ -369,6 +386,7 @@ public class BackfillProperties implements InitializingBean {
 			check(prefix, Setting.STATEMENT_TIMEOUT, migration.statementTimeout);
 			check(prefix, Setting.LOCK_TIMEOUT, migration.lockTimeout);
 			check(prefix, Setting.MAX_PASSES, migration.maxPasses);
+			check(prefix, Setting.PARALLELISM, migration.parallelism);
 		});
 	}
 
@@ -570,6 +588,9 @@ public class BackfillProperties implements InitializingBean {
 		/** The most passes a sweep runs, the first included. */
 		private @Nullable Integer maxPasses;
 
+		/** Worker threads per instance; above 1 the migration runs in chunks. */
+		private @Nullable Integer parallelism;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -688,6 +709,14 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setMaxPasses(@Nullable Integer maxPasses) {
 			this.maxPasses = maxPasses;
+		}
+
+		public @Nullable Integer getParallelism() {
+			return this.parallelism;
+		}
+
+		public void setParallelism(@Nullable Integer parallelism) {
+			this.parallelism = parallelism;
 		}
 
 	}

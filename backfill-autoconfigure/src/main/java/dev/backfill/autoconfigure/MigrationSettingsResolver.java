@@ -1,5 +1,7 @@
 package dev.backfill.autoconfigure;
 
+import java.util.List;
+
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
 import dev.backfill.internal.settings.MigrationSettings;
@@ -39,10 +41,19 @@ final class MigrationSettingsResolver {
 					+ origin(name, Setting.MIN_BATCH_SIZE, property.getMinBatchSize(), config.minBatchSize()) + " ("
 					+ min + ") " + problem, null);
 		}
+		List<String> keyColumns = first(null, config.keyColumns(), Setting.DEFAULT_KEY_COLUMNS);
+		int parallelism = first(property.getParallelism(), config.parallelism(), this.properties.getParallelism());
+		if (parallelism > 1 && keyColumns.size() > 1) {
+			// Chunks are ranges of one column's values; composite keys are walked by one worker.
+			throw new DataMigrationException(name, "Migration '" + name + "': "
+					+ origin(name, Setting.PARALLELISM, property.getParallelism(), config.parallelism()) + " ("
+					+ parallelism + ") needs a key of one column, but its key is " + keyColumns
+					+ "; run it with parallelism 1, or key it on one unique column", null);
+		}
 		return new MigrationSettings(name, property.isEnabled(),
 				first(property.getBatchSize(), config.batchSize(), this.properties.getBatchSize()),
 				first(property.getThrottle(), config.throttle(), this.properties.getThrottle()),
-				first(null, config.keyColumns(), Setting.DEFAULT_KEY_COLUMNS),
+				keyColumns,
 				first(property.getTransactional(), config.transactional(), this.properties.isTransactional()),
 				first(property.getStatementTimeout(), config.statementTimeout(),
 						this.properties.getStatementTimeout()),
@@ -51,7 +62,8 @@ final class MigrationSettingsResolver {
 				first(property.getTargetBatchDuration(), config.targetBatchDuration(),
 						this.properties.getTargetBatchDuration()),
 				min, max, first(property.getEstimate(), config.estimate(), this.properties.getEstimate()),
-				first(property.getDryRun(), null, this.properties.isDryRun()), verify(name, config, property));
+				first(property.getDryRun(), null, this.properties.isDryRun()), verify(name, config, property),
+				parallelism);
 	}
 
 	private VerifySettings verify(String name, DataMigrationConfig config, BackfillProperties.Migration property) {

@@ -35,6 +35,9 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	/** Name of the gauge of the current batch size. */
 	public static final String BATCH_SIZE = "backfill.batch.size";
 
+	/** Name of the gauge of this instance's workers running a migration's chunks. */
+	public static final String WORKERS = "backfill.workers";
+
 	/** Name of the counter of waits a throttle asked for. */
 	public static final String THROTTLED = "backfill.throttled";
 
@@ -75,6 +78,11 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	@Override
 	public void batchSizeChosen(String migration, int size) {
 		metersOf(migration).batchSize.set(size);
+	}
+
+	@Override
+	public void workersChanged(String migration, int workers) {
+		metersOf(migration).workers.set(workers);
 	}
 
 	@Override
@@ -134,6 +142,8 @@ public final class MicrometerMigrationListener implements MigrationListener {
 		/** Held here, strongly: the registry holds a gauge's value only weakly. */
 		private final AtomicInteger batchSize = new AtomicInteger();
 
+		private final AtomicInteger workers = new AtomicInteger();
+
 		Meters(MeterRegistry registry, String migration, boolean batchTimer) {
 			this.rows = Counter.builder(ROWS)
 				.description("Rows migrated by backfill")
@@ -145,6 +155,11 @@ public final class MicrometerMigrationListener implements MigrationListener {
 			Gauge.builder(BATCH_SIZE, this.batchSize, AtomicInteger::get)
 				.description("Rows per batch a backfill migration uses now")
 				.baseUnit("rows")
+				.tag("migration", migration)
+				.register(registry);
+			Gauge.builder(WORKERS, this.workers, AtomicInteger::get)
+				.description("Workers of this instance running a backfill migration's chunks")
+				.baseUnit("workers")
 				.tag("migration", migration)
 				.register(registry);
 		}

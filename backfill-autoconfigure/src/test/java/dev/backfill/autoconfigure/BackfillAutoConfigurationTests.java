@@ -149,7 +149,7 @@ class BackfillAutoConfigurationTests {
 				"backfill.health.failed-is-down", "backfill.throttle-on.replication-lag",
 				"backfill.throttle-on.health-indicators", "backfill.throttle-on.check-interval", "backfill.estimate",
 				"backfill.progress-log-interval", "backfill.dry-run", "backfill.verify", "backfill.sweep",
-				"backfill.max-passes");
+				"backfill.max-passes", "backfill.parallelism");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
 		JsonNode throttle = metadata.get("properties")
 			.valueStream()

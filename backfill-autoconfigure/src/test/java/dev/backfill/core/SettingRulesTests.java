@@ -38,6 +38,8 @@ class SettingRulesTests {
 
 	private static final String TARGET_REASON = "must be at least 1ms and at most 24d";
 
+	private static final String PARALLELISM_REASON = "must be at least 1 and at most 256";
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, BackfillAutoConfiguration.class))
 		.withPropertyValues("spring.datasource.url=jdbc:h2:mem:rules-${random.uuid};DB_CLOSE_DELAY=-1");
@@ -84,7 +86,11 @@ class SettingRulesTests {
 				// Above the default minimum (100) as a property, since both ends are checked together.
 				row("maxBatchSize", "max-batch-size", "100", (b) -> b.maxBatchSize(100), null),
 				row("maxPasses", "max-passes", "0", (b) -> b.maxPasses(0), "must be at least 1"),
-				row("maxPasses", "max-passes", "1", (b) -> b.maxPasses(1), null));
+				row("maxPasses", "max-passes", "1", (b) -> b.maxPasses(1), null),
+				row("parallelism", "parallelism", "0", (b) -> b.parallelism(0), PARALLELISM_REASON),
+				row("parallelism", "parallelism", "257", (b) -> b.parallelism(257), PARALLELISM_REASON),
+				row("parallelism", "parallelism", "1", (b) -> b.parallelism(1), null),
+				row("parallelism", "parallelism", "256", (b) -> b.parallelism(256), null));
 	}
 
 	private static Arguments row(String setting, String property, String value,

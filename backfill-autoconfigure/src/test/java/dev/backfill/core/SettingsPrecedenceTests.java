@@ -23,6 +23,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +79,42 @@ class SettingsPrecedenceTests {
 				assertEffective(database, jdbc, output, byGlobal, GLOBAL, 120);
 			}
 		}
+	}
+
+	/**
+	 * Parallelism, as the chunk table shows it: a migration is split into four chunks per
+	 * worker; with the default, 1, it runs without chunks.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void perMigrationPropertyBeatsConfigWhichBeatsGlobalPropertyForParallelism(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = prepare(schema);
+			DataMigrationConfig two = DataMigrationConfig.builder().parallelism(2).build();
+			RecordingMigration byProperty = new RecordingMigration("SELECT id FROM items", two);
+			RecordingMigration byConfig = new RecordingMigration("SELECT id FROM items", two);
+			RecordingMigration byGlobal = new RecordingMigration("SELECT id FROM items");
+			TestApps.run(schema, Map.of("byProperty", byProperty, "byConfig", byConfig, "byGlobal", byGlobal),
+					"backfill.throttle=0ms", "backfill.batch-size=100", "backfill.parallelism=5",
+					"backfill.migrations.byProperty.parallelism=3").close();
+			assertThat(chunksPerMigration(jdbc)).containsOnly(Map.entry("byProperty", 12), Map.entry("byConfig", 8),
+					Map.entry("byGlobal", 20));
+			assertThat(byProperty.callsPerKey()).hasSize(1001).allSatisfy((key, calls) -> assertThat(calls).isOne());
+		}
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = prepare(schema);
+			RecordingMigration byDefault = new RecordingMigration("SELECT id FROM items");
+			TestApps.run(schema, Map.of("byDefault", byDefault), "backfill.throttle=0ms").close();
+			assertThat(chunksPerMigration(jdbc)).isEmpty();
+			assertThat(byDefault.callsPerKey()).hasSize(1001).allSatisfy((key, calls) -> assertThat(calls).isOne());
+		}
+	}
+
+	private static Map<String, Integer> chunksPerMigration(JdbcTemplate jdbc) {
+		Map<String, Integer> chunks = new java.util.TreeMap<>();
+		jdbc.query("SELECT migration, COUNT(*) FROM backfill_migrations_chunks GROUP BY migration",
+				(RowCallbackHandler) (rs) -> chunks.put(rs.getString(1), rs.getInt(2)));
+		return chunks;
 	}
 
 	@ParameterizedTest(name = "{0}")

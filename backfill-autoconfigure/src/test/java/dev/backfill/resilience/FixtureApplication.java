@@ -34,7 +34,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * batch this process runs, with exit code {@link #DIED}: a crash placed exactly.
  * {@code fixture.fail-at-batch} makes that batch throw, failing the migration;
  * {@code fixture.stray-thread=true} starts a non-daemon thread that outlives the context,
- * as an application's own executor might, so the JVM does not end by itself.
+ * as an application's own executor might, so the JVM does not end by itself;
+ * {@code fixture.attempt-log=true} logs every attempt in an {@link AttemptLog}.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -76,6 +77,7 @@ public class FixtureApplication {
 		int dieAtBatch = environment.getProperty("fixture.die-at-batch", Integer.class, 0);
 		int failAtBatch = environment.getProperty("fixture.fail-at-batch", Integer.class, 0);
 		AtomicInteger batches = new AtomicInteger();
+		AttemptLog attempts = AttemptLog.of(environment);
 		return new DataMigration() {
 
 			@Override
@@ -87,6 +89,10 @@ public class FixtureApplication {
 			public void migrate(List<Map<String, Object>> rows) throws InterruptedException {
 				if (batches.get() + 1 == failAtBatch) {
 					throw new IllegalStateException("fixture failure in batch " + failAtBatch);
+				}
+				if (attempts != null) {
+					attempts.begin(runner.getObject().owner() + "/" + Thread.currentThread().getName(),
+							((Number) rows.get(0).get("id")).longValue());
 				}
 				writeBatch(jdbc, runner.getObject().owner(), rows, hold);
 				if (batches.incrementAndGet() == dieAtBatch) {

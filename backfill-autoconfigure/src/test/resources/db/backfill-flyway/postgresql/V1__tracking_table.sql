@@ -20,6 +20,22 @@ CREATE TABLE IF NOT EXISTS backfill_migrations (
     remaining_rows BIGINT,
     pass INT
 );
+CREATE TABLE IF NOT EXISTS backfill_migrations_chunks (
+    migration VARCHAR(200) NOT NULL,
+    chunk INT NOT NULL,
+    range_start VARCHAR(1000),
+    range_end VARCHAR(1000),
+    status VARCHAR(16) NOT NULL,
+    last_key VARCHAR(1000),
+    rows_processed BIGINT NOT NULL,
+    batches BIGINT NOT NULL,
+    lease_owner VARCHAR(200),
+    lease_expires_at TIMESTAMPTZ,
+    updated_at TIMESTAMPTZ,
+    completed_at TIMESTAMPTZ,
+    last_error TEXT,
+    PRIMARY KEY (migration, chunk)
+);
 ALTER TABLE backfill_migrations ADD team VARCHAR(40) DEFAULT 'data' NOT NULL;
 CREATE TABLE items (id BIGINT PRIMARY KEY, val INT NOT NULL, migrated INT NOT NULL);
 INSERT INTO items (id, val, migrated) VALUES (1, 1, 0), (2, 2, 0), (3, 3, 0);

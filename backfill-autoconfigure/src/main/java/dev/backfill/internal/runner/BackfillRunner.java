@@ -218,6 +218,11 @@ public final class BackfillRunner {
 			logger.info("Backfill migration '{}' is disabled", name);
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
 		}
+		if (target.settings().parallelism() > 1) {
+			return new ParallelMigrationRun(target, this.settings, this.owner, this.listener, this.stop, heartbeats,
+					this.throttles, this.observer)
+				.run(mode);
+		}
 		MigrationStore store = target.database().store();
 		if (target.settings().dryRun()) {
 			// The tracking row is read, not created: a dry run leaves the table as it was.

@@ -60,6 +60,17 @@ final class BatchQuery {
 
 	private final String describeSql;
 
+	/** The parts of a batch's SQL a chunk's batches are built from. */
+	private final String withClause;
+
+	private final String batchSelect;
+
+	private final @Nullable String guard;
+
+	private final String from;
+
+	private final List<String> keys;
+
 	private final String nullKeySql;
 
 	private final String keyCountSql;
@@ -135,6 +146,11 @@ final class BatchQuery {
 		this.allRowsSql = select;
 		this.rowsAfterSql = select + where(this.keysAfter.sql());
 		this.countSql = "SELECT COUNT(*)" + from;
+		this.withClause = with;
+		this.batchSelect = batchSelect;
+		this.guard = guard;
+		this.from = from;
+		this.keys = keys;
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -285,6 +301,45 @@ final class BatchQuery {
 		List<Map<String, Object>> rows = (afterKey != null)
 				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, this.keysAfter.parameters(afterKey.parts()))
 				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
+		return checked(jdbc, rows, key, number, batchSize);
+	}
+
+	/**
+	 * Reads one batch of a chunk, within its key range, and checks its keys.
+	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
+	 * @param afterKey the chunk's last key seen, or {@code null} for its first batch
+	 * @param range the chunk's key range
+	 * @param key the key, of one column
+	 * @param number the batch's number in the chunk, for messages
+	 * @param batchSize the most rows this batch may have
+	 * @return the batch, in key order; the last one of the chunk when no row of the range follows
+	 * @throws InvalidMigrationException if a key is NULL or not unique
+	 */
+	Batch fetch(JdbcOperations jdbc, @Nullable KeyValue afterKey, KeyRange range, Key key, long number,
+			int batchSize) {
+		String column = keyExpression();
+		List<Object> args = new ArrayList<>(2);
+		String lower = null;
+		if (afterKey != null) {
+			lower = column + " > ?";
+			args.add(afterKey.parts().get(0));
+		}
+		else if (range.start() != null) {
+			lower = column + " >= ?";
+			args.add(range.start());
+		}
+		String upper = null;
+		if (range.end() != null) {
+			upper = column + " < ?";
+			args.add(range.end());
+		}
+		String sql = this.withClause + this.batchSelect + where(this.guard, lower, upper) + " ORDER BY " + column
+				+ " LIMIT " + ((long) batchSize + 1);
+		return checked(jdbc, jdbc.query(sql, BatchRows.INSTANCE, args.toArray()), key, number, batchSize);
+	}
+
+	private Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, Key key, long number,
+			int batchSize) {
 		this.keyRules.check(rows, batchSize, key, number, (last) -> occursMoreThanOnce(jdbc, last));
 		boolean last = rows.size() <= batchSize;
 		if (!last) {
@@ -296,6 +351,25 @@ final class BatchQuery {
 	private boolean occursMoreThanOnce(JdbcOperations jdbc, KeyValue key) {
 		Long count = jdbc.queryForObject(this.keyCountSql, Long.class, key.parts().toArray());
 		return count != null && count > 1;
+	}
+
+	/**
+	 * The base query as a derived table, for queries over the keys it selects.
+	 * @return {@code FROM (...) alias}, starting with a space
+	 */
+	String fromClause() {
+		return this.from;
+	}
+
+	/**
+	 * The key column as the queries over the derived table name it, for a key of one column.
+	 * @return {@code alias.column}
+	 */
+	String keyExpression() {
+		if (this.keys.size() != 1) {
+			throw new IllegalStateException("Migration '" + this.migration + "' has a composite key");
+		}
+		return this.keys.get(0);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import dev.backfill.internal.progress.RunProgress;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.store.BatchLimits;
 import dev.backfill.internal.store.MigrationStore;
+import dev.backfill.internal.store.RunFigures;
 import dev.backfill.internal.store.SqlDialect.InlineLimits;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,33 +39,62 @@ final class BatchTransaction {
 
 	private final String owner;
 
-	private final Duration leaseDuration;
-
 	private final LeaseHeartbeat heartbeat;
 
-	private final EndOfPass endOfPass;
+	/** Ends a pass of a single walk (the verify pass); {@code null} for a chunk. */
+	private final @Nullable EndOfPass endOfPass;
+
+	private final CheckpointWriter checkpoints;
+
+	/** The chunk's key range, or {@code null} for the whole migration as one keyset walk. */
+	private final @Nullable KeyRange range;
 
 	private final BatchLimits limits;
 
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
-	private final RunProgress progress;
+	/** Figures saved with a single walk's checkpoints; {@code null} for a chunk. */
+	private final @Nullable RunProgress progress;
 
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits, RunProgress progress) {
+		this(target, query, key, owner, heartbeat, limits, inlineLimits, null,
+				(next, previousBatches, completed, figures) -> target.database()
+					.store()
+					.saveCheckpoint(target.name(), owner, next, previousBatches, leaseDuration, completed, figures),
+				new EndOfPass(target, query, owner, leaseDuration), progress);
+	}
+
+	/**
+	 * Creates the batches of one chunk of a migration.
+	 * @param owner the chunk's worker, for messages
+	 * @param range the chunk's key range
+	 * @param checkpoints saves the chunk's checkpoint
+	 */
+	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, LeaseHeartbeat heartbeat,
+			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range,
+			CheckpointWriter checkpoints) {
+		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, null);
+	}
+
+	private BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner,
+			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits,
+			@Nullable KeyRange range, CheckpointWriter checkpoints, @Nullable EndOfPass endOfPass,
+			@Nullable RunProgress progress) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
 		this.query = query;
 		this.key = key;
 		this.owner = owner;
-		this.leaseDuration = leaseDuration;
 		this.heartbeat = heartbeat;
-		this.endOfPass = new EndOfPass(target, query, owner, leaseDuration);
 		this.limits = limits;
 		this.limitsStatement = (inlineLimits == null);
 		this.progress = progress;
+		this.range = range;
+		this.checkpoints = checkpoints;
+		this.endOfPass = endOfPass;
 	}
 
 	/**
@@ -122,8 +152,11 @@ final class BatchTransaction {
 	}
 
 	private Batch fetch(Position from, BatchAttempts attempts, int batchSize) {
-		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.key,
-				from.checkpoint().batches() + 1, batchSize);
+		long number = from.checkpoint().batches() + 1;
+		Batch batch = (this.range != null)
+				? this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.range, this.key, number,
+						batchSize)
+				: this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.key, number, batchSize);
 		if (!batch.isEmpty()) {
 			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
 		}
@@ -158,13 +191,15 @@ final class BatchTransaction {
 	private Position checkpoint(Position from, Batch batch) {
 		int rows = batch.rows().size();
 		Position next = next(from, batch);
+		RunFigures figures = (this.progress != null) ? this.progress.figures(rows) : RunFigures.NONE;
 		if (batch.last()) {
 			// Rows inserted during the run with a NULL key: refuse to complete without them.
 			this.query.refuseNullKeys(this.target.database().jdbc());
-			next = this.endOfPass.finish(from, next, this.progress.figures(rows));
 		}
-		else if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(),
-				from.checkpoint().batches(), this.leaseDuration, false, this.progress.figures(rows))) {
+		if (batch.last() && this.endOfPass != null) {
+			next = this.endOfPass.finish(from, next, figures);
+		}
+		else if (!this.checkpoints.save(next.checkpoint(), from.checkpoint().batches(), batch.last(), figures)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		this.heartbeat.renewed();

@@ -48,6 +48,11 @@ public final class CompositeMigrationListener implements MigrationListener {
 	}
 
 	@Override
+	public void workersChanged(String migration, int workers) {
+		tell(migration, "workersChanged", (listener) -> listener.workersChanged(migration, workers));
+	}
+
+	@Override
 	public void batchSucceeded(String migration, int rows, Duration duration) {
 		tell(migration, "batchSucceeded", (listener) -> listener.batchSucceeded(migration, rows, duration));
 	}

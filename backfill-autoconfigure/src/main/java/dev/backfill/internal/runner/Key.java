@@ -41,6 +41,14 @@ final class Key {
 		return this.columns;
 	}
 
+	/**
+	 * Each column's type, in key order.
+	 * @return the types
+	 */
+	List<KeyType> types() {
+		return this.types;
+	}
+
 	boolean isComposite() {
 		return this.columns.size() > 1;
 	}

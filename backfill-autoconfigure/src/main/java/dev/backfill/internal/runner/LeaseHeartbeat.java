@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import dev.backfill.internal.store.MigrationStore;
 import org.slf4j.Logger;
@@ -22,11 +23,9 @@ final class LeaseHeartbeat {
 
 	private static final Logger logger = LoggerFactory.getLogger(LeaseHeartbeat.class);
 
-	private final MigrationStore store;
+	private final String what;
 
-	private final String migration;
-
-	private final String owner;
+	private final BooleanSupplier renewal;
 
 	private final Duration lease;
 
@@ -35,9 +34,18 @@ final class LeaseHeartbeat {
 	private volatile boolean lost;
 
 	LeaseHeartbeat(MigrationStore store, String migration, String owner, Duration lease) {
-		this.store = store;
-		this.migration = migration;
-		this.owner = owner;
+		this("Backfill migration '" + migration + "': lease of " + owner, () -> store.renew(migration, owner, lease), lease);
+	}
+
+	/**
+	 * Creates a heartbeat of any lease.
+	 * @param what the lease and its holder, for messages
+	 * @param renewal renews the lease, telling whether it was still held
+	 * @param lease how long the lease holds unless renewed
+	 */
+	LeaseHeartbeat(String what, BooleanSupplier renewal, Duration lease) {
+		this.what = what;
+		this.renewal = renewal;
 		this.lease = lease;
 	}
 
@@ -64,18 +72,16 @@ final class LeaseHeartbeat {
 			return;
 		}
 		try {
-			if (this.store.renew(this.migration, this.owner, this.lease)) {
+			if (this.renewal.getAsBoolean()) {
 				renewed();
 			}
 			else {
 				this.lost = true;
-				logger.warn("Backfill migration '{}': lease of {} could not be renewed; another instance took over",
-						this.migration, this.owner);
+				logger.warn("{} could not be renewed; another instance took over", this.what);
 			}
 		}
 		catch (DataAccessException ex) {
-			logger.warn("Backfill migration '{}': lease renewal failed: {}", this.migration,
-					FailureText.describe(ex));
+			logger.warn("{}: renewal failed: {}", this.what, FailureText.describe(ex));
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.sql.DatabaseMetaData;
 
 import javax.sql.DataSource;
 
+import dev.backfill.internal.store.ChunkStore;
 import dev.backfill.internal.store.MigrationStore;
 import dev.backfill.internal.store.SqlDialect;
 
@@ -32,6 +33,8 @@ public final class MigrationDatabase {
 
 	private final MigrationStore store;
 
+	private final ChunkStore chunks;
+
 	/**
 	 * Creates the runner's view of a DataSource, choosing the dialect from its JDBC product
 	 * name.
@@ -53,6 +56,7 @@ public final class MigrationDatabase {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.transactions = new TransactionTemplate(new JdbcTransactionManager(dataSource));
 		this.store = store;
+		this.chunks = new ChunkStore(dataSource, store.dialect(), store.table());
 	}
 
 	/**
@@ -84,6 +88,14 @@ public final class MigrationDatabase {
 
 	TransactionTemplate transactions() {
 		return this.transactions;
+	}
+
+	/**
+	 * The chunk table, named after the tracking table.
+	 * @return the chunk store
+	 */
+	public ChunkStore chunks() {
+		return this.chunks;
 	}
 
 	/**

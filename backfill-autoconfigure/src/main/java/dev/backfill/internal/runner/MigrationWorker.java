@@ -54,22 +54,15 @@ final class MigrationWorker {
 
 	private final TransientFailures transientFailures;
 
-	private final BatchRetries retries;
-
-	private final AttemptFailures attemptFailures;
-
 	private final LeaseHeartbeat heartbeat;
 
 	private final BatchSizer sizer;
-
-	/** The batch size the listener was last told of; 0 before the first batch. */
-	private int toldBatchSize;
 
 	private final Throttles throttles;
 
 	private final RunProgress progress;
 
-	private final BatchObserver observer;
+	private final BatchStep step;
 
 	/** Known once the base query has been described, when the run starts. */
 	private @Nullable Key key;
@@ -82,7 +75,6 @@ final class MigrationWorker {
 		this.progress = new RunProgress(target.name(), runnerSettings.progressLogInterval());
 		// Every part of the run that tells the listener tells the run's progress too.
 		listener = new CompositeMigrationListener(List.of(listener, this.progress));
-		this.observer = observer;
 		this.target = target;
 		this.settings = target.settings();
 		this.runnerSettings = runnerSettings;
@@ -97,11 +89,13 @@ final class MigrationWorker {
 		this.sizer = BatchSizer.of(this.settings);
 		this.query = BatchQuery.of(target, this.sizer.size(), this.inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
-		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
-		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
-				runnerSettings.leaseDuration(), this.store.dialect().name(), this.transientFailures);
 		this.heartbeat = new LeaseHeartbeat(this.store, target.name(), owner, runnerSettings.leaseDuration());
 		this.throttles = new Throttles(throttles, target.name(), target.database().dataSource(), listener, stop);
+		this.step = new BatchStep(target.name(), this.sizer, listener, this.throttles,
+				new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener),
+				new AttemptFailures(target.name(), this.settings.transactional(), runnerSettings.leaseDuration(),
+						this.store.dialect().name(), this.transientFailures),
+				this.transientFailures, observer);
 	}
 
 	/**
@@ -168,72 +162,11 @@ final class MigrationWorker {
 	}
 
 	private Position runBatchWithRetries(Position from) {
-		return this.retries.run(new BatchAttempts(from), this::attemptSplittingOnStatementTimeout);
-	}
-
-	/**
-	 * One attempt at a batch, as the retries count it: in adaptive mode, a batch cancelled by
-	 * the statement timeout is tried again at once at half its size, as part of the same
-	 * attempt, until it reaches the minimum batch size.
-	 */
-	private Position attemptSplittingOnStatementTimeout(BatchAttempts attempts) {
-		while (true) {
-			try {
-				return attempt(attempts);
-			}
-			catch (RuntimeException failure) {
-				if (!splitAfterStatementTimeout(failure, attempts)) {
-					throw failure;
-				}
-			}
-		}
-	}
-
-	private Position attempt(BatchAttempts attempts) {
-		Position from = attempts.begin(this::reloadPosition);
-		if (from.completed()) {
-			return from;
-		}
-		tellBatchSize();
-		long started = System.nanoTime();
-		try {
-			Position next = this.observer.observe(this.target.name(), from.checkpoint().batches() + 1,
-					() -> this.batches.run(from, attempts, this.sizer.size()));
-			int rows = (int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed());
-			Duration took = since(started);
-			this.listener.batchSucceeded(this.target.name(), rows, took);
-			this.sizer.measured(rows, took);
-			this.throttles.batchTook(took);
-			return next;
-		}
-		catch (RuntimeException ex) {
-			Duration took = since(started);
-			this.listener.batchFailed(this.target.name(), took);
-			throw this.attemptFailures.of(ex, took, attempts, () -> reloadPosition(from));
-		}
-	}
-
-	private void tellBatchSize() {
-		int size = this.sizer.size();
-		if (size != this.toldBatchSize) {
-			this.toldBatchSize = size;
-			this.listener.batchSizeChosen(this.target.name(), size);
-		}
-	}
-
-	private boolean splitAfterStatementTimeout(RuntimeException failure, BatchAttempts attempts) {
-		int size = this.sizer.size();
-		if (!this.sizer.isAdaptive() || !this.transientFailures.isStatementTimeout(failure) || !this.sizer.halve()) {
-			return false;
-		}
-		logger.warn("Backfill migration '{}': batch {} of at most {} rows was cancelled by the statement timeout; "
-				+ "trying it again with at most {} rows: {}", this.target.name(), attempts.description(), size,
-				this.sizer.size(), FailureText.describe(failure));
-		return true;
+		return this.step.run(this.batches, from, this::reloadPosition);
 	}
 
 	private static Duration since(long startedNanos) {
-		return Duration.ofNanos(System.nanoTime() - startedNanos);
+		return BatchStep.since(startedNanos);
 	}
 
 	/**
@@ -246,8 +179,7 @@ final class MigrationWorker {
 		// The completing batch (or an empty last one) may be the failed attempt's own, its
 		// commit acknowledgement lost; an instance that took over from the same checkpoint
 		// and completed in that one batch did the same work.
-		boolean completedByFailedAttempt = state.isCompleted()
-				&& state.batches() <= failedFrom.checkpoint().batches() + 1;
+		boolean completedByFailedAttempt = failedFrom.completedByAttemptFrom(state.isCompleted(), state.batches());
 		if (!completedByFailedAttempt && !this.owner.equals(state.leaseOwner())) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}

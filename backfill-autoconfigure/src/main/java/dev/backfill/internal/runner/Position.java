@@ -1,6 +1,7 @@
 package dev.backfill.internal.runner;
 
 import dev.backfill.internal.store.Checkpoint;
+import dev.backfill.internal.store.ChunkState;
 import dev.backfill.internal.store.MigrationState;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +24,22 @@ record Position(@Nullable KeyValue lastKey, Checkpoint checkpoint, boolean compl
 		return new Position(key.parse(state.lastKey()),
 				new Checkpoint(state.lastKey(), state.rowsProcessed(), state.batches()), state.isCompleted(),
 				state.pass());
+	}
+
+	static Position of(ChunkState chunk, Key key) {
+		// A chunk has one pass: the verify pass runs over the whole migration, not per chunk.
+		return new Position(key.parse(chunk.lastKey()), chunk.checkpoint(), chunk.isCompleted(), 1);
+	}
+
+	/**
+	 * Whether a failed attempt that started here may itself have completed a walk found
+	 * completed now (its commit acknowledgement lost): it did so within one batch.
+	 * @param completed whether the walk is completed in the database
+	 * @param batches the walk's batch count in the database
+	 * @return whether the failed attempt can have been the one that completed it
+	 */
+	boolean completedByAttemptFrom(boolean completed, long batches) {
+		return completed && batches <= this.checkpoint.batches() + 1;
 	}
 
 	Position after(KeyValue lastKey, Key key, int rows, boolean last) {

@@ -30,17 +30,18 @@ import org.jspecify.annotations.Nullable;
  * @param estimate how the estimated total is taken when a run starts
  * @param dryRun whether every batch is rolled back and nothing is saved
  * @param verify what happens when the cursor reaches the end of a pass
+ * @param parallelism worker threads per instance; above 1 the migration runs in chunks
  *
  * @since 0.1.0
  */
 public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle,
 		List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout,
 		@Nullable Duration lockTimeout, BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize,
-		int maxBatchSize, RowEstimate estimate, boolean dryRun, VerifySettings verify) {
+		int maxBatchSize, RowEstimate estimate, boolean dryRun, VerifySettings verify, int parallelism) {
 
 	/**
-	 * Settings whose estimated total is counted, that really run, and whose rows left at
-	 * the end are counted with no sweep.
+	 * Settings whose estimated total is counted, that really run with one worker per
+	 * instance, and whose rows left at the end are counted with no sweep.
 	 * @param name the migration's name
 	 * @param enabled whether it runs at all
 	 * @param batchSize rows per batch; in adaptive mode, of the first batch
@@ -60,7 +61,7 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 			int minBatchSize, int maxBatchSize) {
 		this(name, enabled, batchSize, throttle, keyColumns, transactional, statementTimeout, lockTimeout,
 				batchSizeMode, targetBatchDuration, minBatchSize, maxBatchSize, RowEstimate.COUNT, false,
-				VerifySettings.DEFAULTS);
+				VerifySettings.DEFAULTS, 1);
 	}
 
 	/**
@@ -110,6 +111,18 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 			throw new IllegalArgumentException(
 					"minBatchSize of migration '" + name + "' " + problem + " but was " + minBatchSize);
 		}
+	}
+
+	/**
+	 * The same settings with another number of workers.
+	 * @param workers worker threads per instance
+	 * @return the settings
+	 */
+	public MigrationSettings withParallelism(int workers) {
+		return new MigrationSettings(this.name, this.enabled, this.batchSize, this.throttle, this.keyColumns,
+				this.transactional, this.statementTimeout, this.lockTimeout, this.batchSizeMode,
+				this.targetBatchDuration, this.minBatchSize, this.maxBatchSize, this.estimate, this.dryRun, this.verify,
+				Setting.PARALLELISM.requireValid(workers));
 	}
 
 	/**

@@ -31,6 +31,10 @@ public final class Setting<T> {
 	public static final Setting<Integer> BATCH_SIZE = new Setting<>("batchSize", "batch-size", (size) -> size >= 1,
 			"must be at least 1");
 
+	/** Worker threads per instance running a migration's chunks; 1 runs it as one keyset walk, without chunks. */
+	public static final Setting<Integer> PARALLELISM = new Setting<>("parallelism", "parallelism",
+			(workers) -> workers >= 1 && workers <= 256, "must be at least 1 and at most 256");
+
 	/** Pause between two batches. */
 	public static final Setting<Duration> THROTTLE = new Setting<>("throttle", "throttle",
 			(pause) -> !pause.isNegative(), "must not be negative");

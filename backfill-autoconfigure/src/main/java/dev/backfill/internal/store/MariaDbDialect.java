@@ -58,6 +58,11 @@ final class MariaDbDialect implements SqlDialect {
 	}
 
 	@Override
+	public String skipLockedClause() {
+		return "FOR UPDATE SKIP LOCKED";
+	}
+
+	@Override
 	public String name() {
 		return "MariaDB";
 	}

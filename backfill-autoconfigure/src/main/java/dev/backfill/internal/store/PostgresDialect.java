@@ -41,6 +41,11 @@ final class PostgresDialect implements SqlDialect {
 	private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\":\\s*([0-9.]+)");
 
 	@Override
+	public String skipLockedClause() {
+		return "FOR UPDATE SKIP LOCKED";
+	}
+
+	@Override
 	public String name() {
 		return "PostgreSQL";
 	}

@@ -100,6 +100,18 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * The locking clause that makes a {@code SELECT} lock the rows it returns and pass over
+	 * rows another transaction has locked, so that workers claiming chunks at once each get
+	 * a different one without waiting for each other.
+	 * @return {@code FOR UPDATE SKIP LOCKED} where the database has it (PostgreSQL, MariaDB
+	 * 10.6+, MySQL 8), {@code null} where it does not: claims then rely on their
+	 * conditioned {@code UPDATE} alone
+	 */
+	default @Nullable String skipLockedClause() {
+		return null;
+	}
+
+	/**
 	 * A statement that estimates a query's rows, and how to read its result.
 	 *
 	 * @param sql the statement, with the query's own parameters

@@ -1,0 +1,276 @@
+package dev.backfill.internal.runner;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.backfill.BackfillMode;
+import dev.backfill.BackfillThrottle;
+import dev.backfill.MigrationListener;
+import dev.backfill.MigrationStatus;
+import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.store.ChunkRange;
+import dev.backfill.internal.store.ChunkState;
+import dev.backfill.internal.store.ChunkStore;
+import dev.backfill.internal.store.MigrationState;
+import dev.backfill.internal.store.MigrationStore;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one migration with {@code parallelism} above 1 on this instance, together with the
+ * other instances that run it: the instance that takes the migration's lease while it has
+ * no chunks splits it (in one transaction with marking it {@code RUNNING} by the chunk
+ * workers, so exactly one instance splits); then every instance's workers claim and run
+ * chunks until none is free, and whichever finds every chunk completed marks the migration
+ * {@code COMPLETED}. In blocking mode an instance goes on claiming, every poll interval,
+ * until the migration has completed: the chunks of an instance that died become free when
+ * their leases expire, and are run from their checkpoints.
+ */
+final class ParallelMigrationRun {
+
+	private static final Logger logger = LoggerFactory.getLogger(ParallelMigrationRun.class);
+
+	private final MigrationTarget target;
+
+	private final RunnerSettings runnerSettings;
+
+	private final String owner;
+
+	private final MigrationListener listener;
+
+	private final StopSignal stop;
+
+	private final ScheduledExecutorService heartbeats;
+
+	private final List<BackfillThrottle> throttles;
+
+	private final MigrationStore store;
+
+	private final ChunkStore chunks;
+
+	private final int parallelism;
+
+	private final BatchQuery query;
+
+	private final AtomicInteger activeWorkers = new AtomicInteger();
+
+	private @Nullable Key key;
+
+	private long rows;
+
+	private long batches;
+
+	/** Wraps each attempt at a batch of every chunk. */
+	private final BatchObserver observer;
+
+	ParallelMigrationRun(MigrationTarget target, RunnerSettings runnerSettings, String owner,
+			MigrationListener listener, StopSignal stop, ScheduledExecutorService heartbeats,
+			List<BackfillThrottle> throttles, BatchObserver observer) {
+		this.observer = observer;
+		this.target = target;
+		this.runnerSettings = runnerSettings;
+		this.owner = owner;
+		this.listener = listener;
+		this.stop = stop;
+		this.heartbeats = heartbeats;
+		this.throttles = throttles;
+		this.store = target.database().store();
+		this.chunks = target.database().chunks();
+		this.parallelism = target.settings().parallelism();
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), target.settings().keyColumns(),
+				target.settings().batchSize(), null, this.store.dialect(), true);
+	}
+
+	MigrationResult run(BackfillMode mode) {
+		long started = System.nanoTime();
+		String name = this.target.name();
+		MigrationState state = this.store.findOrCreate(name);
+		boolean worked = false;
+		Long deadline = null;
+		while (true) {
+			if (state.isCompleted()) {
+				if (!worked) {
+					return MigrationResult.of(name, MigrationResult.Outcome.ALREADY_COMPLETED);
+				}
+				MigrationResult result = result(MigrationResult.Outcome.COMPLETED, started, null, null);
+				logger.info("Backfill migration '{}' completed: {} rows in {} batches by this instance's {} workers "
+						+ "in {} ms", name, this.rows, this.batches, this.parallelism, result.duration().toMillis());
+				return result;
+			}
+			if (this.stop.isRequested()) {
+				return result(MigrationResult.Outcome.STOPPED, started, null, null);
+			}
+			if (worked && state.status() == MigrationStatus.FAILED) {
+				return result(MigrationResult.Outcome.FAILED, started, state.lastError(), null);
+			}
+			if (runsInChunks(state)) {
+				try {
+					MigrationResult failed = runWorkers(started);
+					worked = true;
+					if (failed != null) {
+						return failed;
+					}
+				}
+				catch (InvalidMigrationException ex) {
+					this.chunks.failMigration(name, ex.getMessage());
+					logger.error(ex.getMessage());
+					return result(MigrationResult.Outcome.FAILED, started, ex.getMessage(), ex);
+				}
+				if (this.chunks.completeMigration(name)) {
+					continue;
+				}
+			}
+			else if (state.status() == MigrationStatus.PENDING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner())) {
+				// Resumed after a pause: its chunks wait with their checkpoints.
+				this.chunks.resume(name);
+				state = this.store.find(name).orElseThrow();
+				continue;
+			}
+			else if (this.store.tryAcquire(name, this.owner, this.runnerSettings.leaseDuration())) {
+				try {
+					start(state);
+				}
+				catch (InvalidMigrationException ex) {
+					this.store.fail(name, this.owner, ex.getMessage());
+					logger.error(ex.getMessage());
+					return result(MigrationResult.Outcome.FAILED, started, ex.getMessage(), ex);
+				}
+				state = this.store.find(name).orElseThrow();
+				continue;
+			}
+			state = this.store.find(name).orElseThrow();
+			if (state.isCompleted() || (worked && state.status() == MigrationStatus.FAILED)) {
+				continue;
+			}
+			if (mode == BackfillMode.BACKGROUND) {
+				logger.info("Backfill migration '{}': no chunk is free here, other instances run the rest; moving on",
+						name);
+				return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, started, null, null);
+			}
+			if (deadline == null) {
+				deadline = System.nanoTime() + this.runnerSettings.lockWaitTimeout().toNanos();
+				logger.info("Backfill migration '{}': every chunk is taken; waiting for it to complete, claiming "
+						+ "chunks whose workers stop renewing their leases", name);
+			}
+			else if (System.nanoTime() - deadline > 0) {
+				throw new LockWaitTimeoutException(state, this.runnerSettings.lockWaitTimeout());
+			}
+			if (this.stop.await(this.runnerSettings.pollInterval())) {
+				return result(MigrationResult.Outcome.STOPPED, started, null, null);
+			}
+			state = this.store.find(name).orElseThrow();
+		}
+	}
+
+	private static boolean runsInChunks(MigrationState state) {
+		return state.status() == MigrationStatus.RUNNING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner());
+	}
+
+	/** Holding the migration's lease: splits it, or starts its chunks again after a failure. */
+	private void start(MigrationState state) {
+		String name = this.target.name();
+		List<ChunkState> existing = this.chunks.findAll(name);
+		if (!existing.isEmpty() && state.batches() == 0 && existing.stream().allMatch(ChunkState::isCompleted)) {
+			// Rerun: its row was reset while its chunks stayed completed; split it afresh.
+			this.chunks.deleteAll(name);
+			existing = List.of();
+		}
+		if (!existing.isEmpty()) {
+			if (this.chunks.restart(name, this.owner)) {
+				logger.info("Backfill migration '{}' starting again from its chunks' checkpoints", name);
+			}
+			return;
+		}
+		Key type = key();
+		this.query.refuseNullKeys(this.target.database().jdbc());
+		List<ChunkRange> ranges = new ChunkSplitter(this.query, type).split(this.target.database().jdbc(),
+				this.parallelism * ChunkSplitter.CHUNKS_PER_WORKER, type.parse(state.lastKey()));
+		if (this.chunks.create(name, this.owner, ranges, state.lastKey())) {
+			logger.info("Backfill migration '{}' split into {} chunks of its keys{} for {} workers per instance",
+					name, ranges.size(), (state.lastKey() != null) ? " after " + state.lastKey() : "",
+					this.parallelism);
+		}
+	}
+
+	private Key key() {
+		if (this.key == null) {
+			this.key = this.query.describe(this.target.database().jdbc(),
+					new TransientFailures(this.store.dialect()));
+		}
+		return this.key;
+	}
+
+	/** Runs this instance's workers until none finds a free chunk; the first failure, if one failed. */
+	private @Nullable MigrationResult runWorkers(long started) {
+		Key type = key();
+		AtomicInteger threads = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(this.parallelism, (task) -> {
+			Thread thread = new Thread(task, "backfill-" + this.target.name() + "-" + threads.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+		List<Future<ChunkWorker>> running = new ArrayList<>();
+		try {
+			for (int i = 1; i <= this.parallelism; i++) {
+				ChunkWorker worker = new ChunkWorker(this.target, this.runnerSettings, this.owner + "/" + i, type,
+						this.listener, this.stop, this.heartbeats, this.throttles, this.observer);
+				running.add(pool.submit(() -> runCounted(worker)));
+			}
+			MigrationResult failed = null;
+			for (Future<ChunkWorker> future : running) {
+				ChunkWorker worker = join(future);
+				this.rows += worker.rows();
+				this.batches += worker.batches();
+				if (failed == null && worker.error() != null) {
+					failed = result(MigrationResult.Outcome.FAILED, started, worker.error(), worker.failure());
+				}
+			}
+			return failed;
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	private ChunkWorker runCounted(ChunkWorker worker) {
+		this.listener.workersChanged(this.target.name(), this.activeWorkers.incrementAndGet());
+		try {
+			return worker.run();
+		}
+		finally {
+			this.listener.workersChanged(this.target.name(), this.activeWorkers.decrementAndGet());
+		}
+	}
+
+	private ChunkWorker join(Future<ChunkWorker> future) {
+		try {
+			return future.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.stop.request();
+			throw new IllegalStateException("Interrupted while the workers of migration '" + this.target.name()
+					+ "' ran", ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+	}
+
+	private MigrationResult result(MigrationResult.Outcome outcome, long startedNanos, @Nullable String error,
+			@Nullable Throwable failure) {
+		return new MigrationResult(this.target.name(), outcome, this.rows, this.batches, BatchStep.since(startedNanos),
+				error, failure);
+	}
+
+}

@@ -1,0 +1,416 @@
+package dev.backfill.internal.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The chunk table of one DataSource ({@code <tracking table>_chunks}): the chunks of the
+ * migrations run with {@code parallelism} above 1, each with its key range, its own
+ * checkpoint and counts, and the lease of the worker running it.
+ * <p>
+ * As in the tracking table, every write that moves a chunk forward is conditioned on the
+ * worker's lease and on the batch count it last saw, and a checkpoint is also refused
+ * unless the migration's row is {@code RUNNING} (a paused or failed migration takes no
+ * more batches). While its chunks run, the migration's row is {@code RUNNING} with
+ * {@link #CHUNK_WORKERS} as its lease owner and no expiry, so that an instance running it
+ * as one keyset walk never takes it over.
+ *
+ * @since 0.1.0
+ */
+public final class ChunkStore {
+
+	/** The tracking row's lease owner while a migration runs in chunks. */
+	public static final String CHUNK_WORKERS = "(chunk workers)";
+
+	private static final int MAX_ERROR_LENGTH = 4000;
+
+	private static final String COLUMNS = "migration, chunk, range_start, range_end, status, last_key, "
+			+ "rows_processed, batches, lease_owner, lease_expires_at, last_error";
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final SqlDialect dialect;
+
+	private final String table;
+
+	private final String trackingTable;
+
+	private final String selectSql;
+
+	private final String existsSql;
+
+	private final String insertSql;
+
+	private final String startSql;
+
+	private final String resetFailedSql;
+
+	private final String parentStatusSql;
+
+	private final String resumeSql;
+
+	private final String deleteSql;
+
+	private final String candidatesSql;
+
+	private final String claimSql;
+
+	private final String renewSql;
+
+	private final String checkpointSql;
+
+	private final String addToMigrationSql;
+
+	private final String completeSql;
+
+	private final String releaseSql;
+
+	private final String failSql;
+
+	private final String failMigrationSql;
+
+	private final String completeMigrationSql;
+
+	/**
+	 * Creates the store of the chunk table named after a tracking table.
+	 * @param dataSource the DataSource holding both tables
+	 * @param dialect its dialect
+	 * @param trackingTable the tracking table's name; the chunk table is
+	 * {@code <trackingTable>_chunks}
+	 */
+	public ChunkStore(DataSource dataSource, SqlDialect dialect, String trackingTable) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.transactions = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+		this.dialect = dialect;
+		this.trackingTable = MigrationStore.requirePlainIdentifier(trackingTable);
+		this.table = trackingTable + "_chunks";
+		String now = dialect.currentTimestamp();
+		String leaseUntil = dialect.currentTimestampPlusMillis();
+		String t = this.trackingTable;
+		String c = this.table;
+		String running = " AND EXISTS (SELECT 1 FROM " + t + " WHERE name = ? AND status = 'RUNNING')";
+		this.selectSql = "SELECT " + COLUMNS + " FROM " + c + " WHERE migration = ?";
+		this.existsSql = "SELECT COUNT(*) FROM " + c + " WHERE migration = ?";
+		this.insertSql = "INSERT INTO " + c + " (migration, chunk, range_start, range_end, status, last_key, "
+				+ "rows_processed, batches, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, 0, 0, " + now + ")";
+		this.startSql = "UPDATE " + t + " SET status = 'RUNNING', last_key = NULL, last_error = NULL, lease_owner = '"
+				+ CHUNK_WORKERS + "', lease_expires_at = NULL, started_at = COALESCE(started_at, " + now
+				+ "), updated_at = " + now + " WHERE name = ? AND lease_owner = ?";
+		this.resetFailedSql = "UPDATE " + c + " SET status = 'PENDING', last_error = NULL, updated_at = " + now
+				+ " WHERE migration = ? AND status = 'FAILED'";
+		this.parentStatusSql = "SELECT status FROM " + t + " WHERE name = ?";
+		this.resumeSql = "UPDATE " + t + " SET status = 'RUNNING', updated_at = " + now + " WHERE name = ? AND "
+				+ "status = 'PENDING' AND lease_owner = '" + CHUNK_WORKERS + "'";
+		this.deleteSql = "DELETE FROM " + c + " WHERE migration = ?";
+		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND status IN ('PENDING', 'RUNNING')"
+				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ") ORDER BY chunk";
+		// Conditioned like the candidates' query, so that a claim is right without the lock.
+		this.claimSql = "UPDATE " + c + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = " + leaseUntil
+				+ ", updated_at = " + now + " WHERE migration = ? AND chunk = ? AND status IN ('PENDING', 'RUNNING')"
+				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ")";
+		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
+				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
+		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, updated_at = " + now
+				+ ", lease_expires_at = " + leaseUntil + " WHERE migration = ? AND chunk = ? AND lease_owner = ?"
+				+ " AND batches = ?" + running;
+		this.addToMigrationSql = "UPDATE " + t + " SET rows_processed = rows_processed + ?, batches = batches + ?, "
+				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
+		this.completeSql = "UPDATE " + c + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, batches = ?, "
+				+ "updated_at = " + now + ", completed_at = " + now + ", last_error = NULL, lease_owner = NULL, "
+				+ "lease_expires_at = NULL WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?";
+		this.releaseSql = "UPDATE " + c + " SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
+				+ "updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
+		this.failSql = "UPDATE " + c + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
+				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
+		this.failMigrationSql = "UPDATE " + t + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
+				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
+		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', completed_at = " + now
+				+ ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ " WHERE name = ? AND status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM " + c
+				+ " WHERE migration = ? AND status <> 'COMPLETED')";
+	}
+
+	/**
+	 * The chunk table's name.
+	 * @return {@code <tracking table>_chunks}
+	 */
+	public String table() {
+		return this.table;
+	}
+
+	/**
+	 * Reads a migration's chunks.
+	 * @param migration the migration
+	 * @return its chunks in key order; empty if it was never split
+	 */
+	public List<ChunkState> findAll(String migration) {
+		return this.jdbc.query(this.selectSql + " ORDER BY chunk", ChunkStore::mapChunk, migration);
+	}
+
+	/**
+	 * Reads one chunk.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @return the chunk, or empty if there is none of that number
+	 */
+	public Optional<ChunkState> find(String migration, int chunk) {
+		return this.jdbc.query(this.selectSql + " AND chunk = ?", ChunkStore::mapChunk, migration, chunk)
+			.stream()
+			.findFirst();
+	}
+
+	/**
+	 * Whether a migration has been split into chunks.
+	 * @param migration the migration
+	 * @return whether it has chunks
+	 */
+	public boolean exists(String migration) {
+		Long count = this.jdbc.queryForObject(this.existsSql, Long.class, migration);
+		return count != null && count > 0;
+	}
+
+	/**
+	 * Splits a migration: in one transaction, inserts its chunks and marks its row
+	 * {@code RUNNING} by the chunk workers, provided the caller still holds the
+	 * migration's lease, so that of instances starting at once exactly one splits.
+	 * @param migration the migration
+	 * @param owner the owner of the migration's lease
+	 * @param ranges the chunks' ranges, in key order
+	 * @param resumeAfter the migration's checkpoint before the split (where a run as one
+	 * keyset walk stopped), which becomes the first chunk's; {@code null} for none
+	 * @return whether the chunks were created (false: the lease had passed on)
+	 */
+	public boolean create(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter) {
+		try {
+			return Boolean.TRUE.equals(this.transactions.execute((status) -> insert(migration, owner, ranges,
+					resumeAfter, status)));
+		}
+		catch (DuplicateKeyException ex) {
+			// Split already, by an instance whose lease this one took after it expired.
+			return false;
+		}
+	}
+
+	private boolean insert(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter,
+			TransactionStatus status) {
+		for (int i = 0; i < ranges.size(); i++) {
+			this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
+					(i == 0) ? resumeAfter : null);
+		}
+		if (this.jdbc.update(this.startSql, migration, owner) == 1) {
+			return true;
+		}
+		status.setRollbackOnly();
+		return false;
+	}
+
+	/**
+	 * Starts a migration again that already has chunks (after it failed or was paused):
+	 * failed chunks become claimable from their checkpoints and its row {@code RUNNING}
+	 * by the chunk workers, provided the caller holds the migration's lease.
+	 * @param migration the migration
+	 * @param owner the owner of the migration's lease
+	 * @return whether the migration was started (false: the lease had passed on)
+	 */
+	public boolean restart(String migration, String owner) {
+		Boolean started = this.transactions.execute((status) -> {
+			this.jdbc.update(this.resetFailedSql, migration);
+			if (this.jdbc.update(this.startSql, migration, owner) == 1) {
+				return true;
+			}
+			status.setRollbackOnly();
+			return false;
+		});
+		return Boolean.TRUE.equals(started);
+	}
+
+	/**
+	 * Starts a migration run in chunks again after it was paused and resumed (its row
+	 * {@code PENDING}, still by the chunk workers). Any instance may ask; one succeeds.
+	 * @param migration the migration
+	 * @return whether this call started it
+	 */
+	public boolean resume(String migration) {
+		return this.jdbc.update(this.resumeSql, migration) == 1;
+	}
+
+	/**
+	 * Deletes a migration's chunks, so that its next run splits it again (after a rerun
+	 * reset its row). Joins the caller's transaction.
+	 * @param migration the migration
+	 * @return how many chunks were deleted
+	 */
+	public int deleteAll(String migration) {
+		return this.jdbc.update(this.deleteSql, migration);
+	}
+
+	/**
+	 * Claims a chunk for a worker: one that is not completed and whose lease is free or
+	 * expired, the lowest first. Where the dialect has a
+	 * {@linkplain SqlDialect#skipLockedClause() skip-locked clause}, workers claiming at
+	 * once lock different candidates and pass over each other's; elsewhere each claim is
+	 * an {@code UPDATE} conditioned on the lease being free, and a worker that loses the
+	 * race for a chunk tries the next. Nothing is claimed unless the migration is
+	 * {@code RUNNING}.
+	 * @param migration the migration
+	 * @param worker the worker's owner id
+	 * @param lease how long the lease holds unless renewed
+	 * @return the claimed chunk, or empty if none is free
+	 */
+	public Optional<ChunkState> claim(String migration, String worker, Duration lease) {
+		if (!"RUNNING".equals(status(migration))) {
+			return Optional.empty();
+		}
+		long millis = SqlDialect.millis(lease);
+		String skipLocked = this.dialect.skipLockedClause();
+		Integer claimed;
+		if (skipLocked != null) {
+			claimed = this.transactions.execute((status) -> {
+				List<Integer> candidates = this.jdbc.queryForList(this.candidatesSql + " LIMIT 1 " + skipLocked,
+						Integer.class, migration);
+				return candidates.isEmpty() ? null : tryClaim(migration, candidates.get(0), worker, millis);
+			});
+		}
+		else {
+			claimed = null;
+			for (Integer candidate : this.jdbc.queryForList(this.candidatesSql, Integer.class, migration)) {
+				claimed = tryClaim(migration, candidate, worker, millis);
+				if (claimed != null) {
+					break;
+				}
+			}
+		}
+		return (claimed != null) ? find(migration, claimed) : Optional.empty();
+	}
+
+	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis) {
+		return (this.jdbc.update(this.claimSql, worker, leaseMillis, migration, chunk) == 1) ? chunk : null;
+	}
+
+	private @Nullable String status(String migration) {
+		return this.jdbc.queryForList(this.parentStatusSql, String.class, migration).stream().findFirst().orElse(null);
+	}
+
+	/**
+	 * Extends a worker's lease of a chunk.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker
+	 * @param lease the new lease length from now
+	 * @return whether the worker still held the lease
+	 */
+	public boolean renew(String migration, int chunk, String worker, Duration lease) {
+		return this.jdbc.update(this.renewSql, SqlDialect.millis(lease), migration, chunk, worker) == 1;
+	}
+
+	/**
+	 * Saves a chunk's checkpoint and renews its lease, or, when {@code completed}, marks
+	 * the chunk {@code COMPLETED}, frees its lease and adds its counts to the migration's
+	 * row. Joins the caller's transaction, which must roll back when this returns false.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker the lease must still belong to
+	 * @param checkpoint the chunk's new checkpoint
+	 * @param previousBatches the chunk's batch count the worker last saw
+	 * @param lease the renewed lease length
+	 * @param completed whether this was the chunk's last batch
+	 * @return whether the write took effect (false: the lease or checkpoint moved on, or the
+	 * migration is no longer {@code RUNNING})
+	 */
+	public boolean saveCheckpoint(String migration, int chunk, String worker, Checkpoint checkpoint,
+			long previousBatches, Duration lease, boolean completed) {
+		if (!completed) {
+			return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
+					checkpoint.batches(), SqlDialect.millis(lease), migration, chunk, worker, previousBatches,
+					migration) == 1;
+		}
+		// The migration's row first: where reads in an UPDATE lock (MariaDB), workers completing
+		// chunks at once then queue on that row instead of deadlocking over it.
+		return this.jdbc.update(this.addToMigrationSql, checkpoint.rowsProcessed(), checkpoint.batches(),
+				migration) == 1
+				&& this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
+						checkpoint.batches(), migration, chunk, worker, previousBatches) == 1;
+	}
+
+	/**
+	 * Frees a worker's lease of a chunk, leaving it claimable from its checkpoint.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker the lease must still belong to
+	 * @return whether the worker still held the lease
+	 */
+	public boolean release(String migration, int chunk, String worker) {
+		return this.jdbc.update(this.releaseSql, migration, chunk, worker) == 1;
+	}
+
+	/**
+	 * Marks a chunk {@code FAILED} and its migration {@code FAILED} with the error, keeping
+	 * every checkpoint.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker the chunk's lease must still belong to
+	 * @param error what went wrong
+	 * @return whether the worker still held the chunk's lease
+	 */
+	public boolean fail(String migration, int chunk, String worker, String error) {
+		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		Boolean failed = this.transactions.execute((status) -> {
+			if (this.jdbc.update(this.failSql, message, migration, chunk, worker) != 1) {
+				return false;
+			}
+			failMigration(migration, message);
+			return true;
+		});
+		return Boolean.TRUE.equals(failed);
+	}
+
+	/**
+	 * Marks a migration run in chunks {@code FAILED} with the error, keeping every
+	 * checkpoint.
+	 * @param migration the migration
+	 * @param error what went wrong
+	 * @return whether the migration was {@code RUNNING}
+	 */
+	public boolean failMigration(String migration, String error) {
+		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		return this.jdbc.update(this.failMigrationSql, message, migration) == 1;
+	}
+
+	/**
+	 * Marks a running migration {@code COMPLETED} if every one of its chunks has completed.
+	 * Any instance may ask, any number of times.
+	 * @param migration the migration
+	 * @return whether this call completed it
+	 */
+	public boolean completeMigration(String migration) {
+		return this.jdbc.update(this.completeMigrationSql, migration, migration) == 1;
+	}
+
+	private static ChunkState mapChunk(ResultSet rs, int row) throws SQLException {
+		Object expires = JdbcUtils.getResultSetValue(rs, rs.findColumn("lease_expires_at"), Timestamp.class);
+		Instant leaseExpiresAt = (expires instanceof Timestamp timestamp) ? timestamp.toInstant() : null;
+		return new ChunkState(rs.getString("migration"), rs.getInt("chunk"), rs.getString("range_start"),
+				rs.getString("range_end"), rs.getString("status"), rs.getString("last_key"),
+				rs.getLong("rows_processed"), rs.getLong("batches"), rs.getString("lease_owner"), leaseExpiresAt,
+				rs.getString("last_error"));
+	}
+
+}

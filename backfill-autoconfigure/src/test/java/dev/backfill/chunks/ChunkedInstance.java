@@ -1,0 +1,176 @@
+package dev.backfill.chunks;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.backfill.BackfillMode;
+import dev.backfill.BatchSizeMode;
+import dev.backfill.DataMigration;
+import dev.backfill.MigrationListener;
+import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.MigrationDatabase;
+import dev.backfill.internal.runner.MigrationResult;
+import dev.backfill.internal.runner.MigrationTarget;
+import dev.backfill.internal.settings.MigrationSettings;
+import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.testsupport.TestSchema;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * An instance running migration {@value #MIGRATION} with {@code parallelism} workers in the
+ * test's JVM: a runner with its own owner id and DataSource, on a thread of its own. Its
+ * migration adds one to {@code counter} of each row of a batch (in the batch's
+ * transaction) and logs every attempt, committed or rolled back, with its worker and
+ * times, in a list outside any transaction. A hook runs in each batch after its writes.
+ */
+final class ChunkedInstance implements AutoCloseable {
+
+	static final String MIGRATION = "chunked";
+
+	private final HikariDataSource dataSource;
+
+	private final JdbcTemplate jdbc;
+
+	private final BackfillRunner runner;
+
+	private final ExecutorService thread = Executors.newSingleThreadExecutor();
+
+	private final Queue<Attempt> attempts;
+
+	private volatile Hook hook = (worker, first) -> {
+	};
+
+	private Future<List<MigrationResult>> running;
+
+	ChunkedInstance(TestSchema schema, String table, String keyColumn, int parallelism, int batchSize,
+			Duration lease, Queue<Attempt> attempts, MigrationListener listener) {
+		this.dataSource = schema.newDataSource(parallelism + 2);
+		this.jdbc = new JdbcTemplate(this.dataSource);
+		this.attempts = attempts;
+		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, List.of(keyColumn),
+				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize)
+			.withParallelism(parallelism);
+		RunnerSettings runnerSettings = new RunnerSettings(lease, Duration.ofSeconds(120), 3, Duration.ofMillis(10),
+				Duration.ofMillis(100));
+		MigrationDatabase database = MigrationDatabase.of(this.dataSource, "backfill_migrations");
+		database.store().createTableIfMissing();
+		this.runner = new BackfillRunner(List.of(new MigrationTarget(new Migration(table, keyColumn), settings,
+				database)), runnerSettings, listener);
+	}
+
+	String owner() {
+		return this.runner.owner();
+	}
+
+	JdbcTemplate jdbc() {
+		return this.jdbc;
+	}
+
+	/** Runs {@code hook} in every batch after its writes, inside its transaction. */
+	ChunkedInstance hook(Hook hook) {
+		this.hook = hook;
+		return this;
+	}
+
+	ChunkedInstance start(BackfillMode mode) {
+		this.running = this.thread.submit(() -> this.runner.run(mode));
+		return this;
+	}
+
+	MigrationResult awaitResult(Duration timeout) {
+		try {
+			return this.running.get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(0);
+		}
+		catch (TimeoutException ex) {
+			return fail("%s did not finish within %s", owner(), timeout);
+		}
+		catch (ExecutionException ex) {
+			return fail("%s failed: %s", owner(), ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.runner.stop();
+		this.thread.shutdownNow();
+		try {
+			this.thread.awaitTermination(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.dataSource.close();
+	}
+
+	/** One attempt at a batch: who ran it, its first and last key, when, and whether it committed. */
+	record Attempt(String worker, String first, String last, long startedNanos, long endedNanos, boolean committed) {
+	}
+
+	/** Test code run inside a batch's transaction, given the worker and the batch's first key. */
+	@FunctionalInterface
+	interface Hook {
+
+		void run(String worker, String firstKey) throws Exception;
+
+	}
+
+	private final class Migration implements DataMigration {
+
+		private final String table;
+
+		private final String keyColumn;
+
+		Migration(String table, String keyColumn) {
+			this.table = table;
+			this.keyColumn = keyColumn;
+		}
+
+		@Override
+		public String baseQuery() {
+			return "SELECT " + this.keyColumn + " FROM " + this.table;
+		}
+
+		@Override
+		public void migrate(List<Map<String, Object>> rows) throws Exception {
+			long started = System.nanoTime();
+			String worker = owner() + "/" + Thread.currentThread().getName();
+			String first = rows.get(0).get(this.keyColumn).toString();
+			String last = rows.get(rows.size() - 1).get(this.keyColumn).toString();
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCompletion(int status) {
+					ChunkedInstance.this.attempts.add(new Attempt(worker, first, last, started, System.nanoTime(),
+							status == STATUS_COMMITTED));
+				}
+			});
+			int updated = ChunkedInstance.this.jdbc.update("UPDATE " + this.table + " SET counter = counter + 1 WHERE "
+					+ this.keyColumn + " >= ? AND " + this.keyColumn + " <= ?", rows.get(0).get(this.keyColumn),
+					rows.get(rows.size() - 1).get(this.keyColumn));
+			if (updated != rows.size()) {
+				throw new IllegalStateException("Batch " + first + ".." + last + " updated " + updated + " of "
+						+ rows.size() + " rows");
+			}
+			ChunkedInstance.this.hook.run(worker, first);
+		}
+
+	}
+
+}
