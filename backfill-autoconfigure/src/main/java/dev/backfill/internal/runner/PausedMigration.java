@@ -1,5 +1,6 @@
 package dev.backfill.internal.runner;
 
+import dev.backfill.MigrationStatus;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
 import org.slf4j.Logger;
@@ -10,7 +11,9 @@ import org.springframework.dao.DataAccessException;
 /**
  * What a worker whose checkpoint was refused does when the refusal was a pause: the
  * checkpoint carries {@code AND status = 'RUNNING'}, so a refusal while this instance still
- * holds the lease means the migration was paused (and maybe resumed since). It lets go of
+ * holds the lease and the migration is no longer {@code RUNNING} means it was paused (and
+ * maybe resumed since: {@code PENDING}); a refusal while {@code RUNNING} is the batch-count
+ * fence, another instance having moved the checkpoint on. It lets go of
  * the lease, leaving the migration {@code PAUSED}, or {@code PENDING} for any instance if it
  * was resumed meanwhile.
  */
@@ -39,7 +42,8 @@ final class PausedMigration {
 		MigrationState state;
 		try {
 			state = this.store.find(this.migration).orElseThrow();
-			if (!this.owner.equals(state.leaseOwner()) || !this.store.release(this.migration, this.owner)) {
+			boolean paused = state.status() == MigrationStatus.PAUSED || state.status() == MigrationStatus.PENDING;
+			if (!paused || !this.owner.equals(state.leaseOwner()) || !this.store.release(this.migration, this.owner)) {
 				return false;
 			}
 		}
