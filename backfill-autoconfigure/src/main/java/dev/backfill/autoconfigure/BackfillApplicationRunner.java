@@ -63,6 +63,8 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 
 	private volatile boolean everyMigrationDone;
 
+	private volatile List<String> pausedMigrations = List.of();
+
 	private volatile @Nullable RuntimeException failure;
 
 	private ExecutorService worker;
@@ -104,8 +106,16 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 			// Job mode runs as blocking mode does; BackfillJobExit ends the application after.
 			try {
 				List<MigrationResult> results = this.runner.run(BackfillMode.BLOCKING);
-				this.everyMigrationDone = results.size() == this.runner.targets().size()
+				boolean everyReached = results.size() == this.runner.targets().size();
+				this.everyMigrationDone = everyReached
 						&& results.stream().allMatch((result) -> DONE.contains(result.outcome()));
+				if (everyReached && results.stream().allMatch((result) -> DONE.contains(result.outcome())
+						|| result.outcome() == MigrationResult.Outcome.PAUSED)) {
+					this.pausedMigrations = results.stream()
+						.filter((result) -> result.outcome() == MigrationResult.Outcome.PAUSED)
+						.map(MigrationResult::name)
+						.toList();
+				}
 			}
 			catch (RuntimeException ex) {
 				this.failure = ex;
@@ -159,6 +169,14 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	 */
 	boolean everyMigrationDone() {
 		return this.everyMigrationDone;
+	}
+
+	/**
+	 * The migrations a blocking run passed over because they were paused, when every other
+	 * one is done; empty otherwise.
+	 */
+	List<String> pausedMigrations() {
+		return this.pausedMigrations;
 	}
 
 	/** What failed a blocking run, if one failed. */

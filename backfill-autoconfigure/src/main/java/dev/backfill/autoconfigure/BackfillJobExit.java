@@ -1,5 +1,7 @@
 package dev.backfill.autoconfigure;
 
+import java.util.List;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,9 @@ import org.springframework.core.Ordered;
  * A failed run fails startup as in blocking mode; as an {@link ExitCodeExceptionMapper} it
  * gives that failure the exit status {@link JobExit#FAILED}, with which Spring Boot ends the
  * JVM.
+ * <p>
+ * A run that passed over paused migrations, every other one having completed, exits too,
+ * with {@link JobExit#PAUSED}: nothing failed, and the job is not done.
  * <p>
  * A run stopped by a shutdown does neither: the shutdown under way decides how the JVM
  * ends.
@@ -37,6 +42,12 @@ final class BackfillJobExit implements ApplicationListener<ApplicationReadyEvent
 	@Override
 	public void onApplicationEvent(ApplicationReadyEvent event) {
 		if (!this.runner.everyMigrationDone()) {
+			List<String> paused = this.runner.pausedMigrations();
+			if (!paused.isEmpty()) {
+				logger.warn("Backfill job not done: migrations {} are paused (every other one has completed); the "
+						+ "application exits with status {}", paused, JobExit.PAUSED);
+				this.exit.exit(SpringApplication.exit(event.getApplicationContext(), () -> JobExit.PAUSED));
+			}
 			return;
 		}
 		// Logged before closing: the logging system is cleaned up with the last context.

@@ -2,7 +2,8 @@ package dev.backfill.autoconfigure;
 
 /**
  * How the JVM ends once a {@link dev.backfill.BackfillMode#JOB job-mode} run has
- * completed every migration and the application context has been closed. The default
+ * completed every migration (or passed over paused ones) and the application context has
+ * been closed. The default
  * calls {@link System#exit(int)}; define a bean of your own to do otherwise (a test that
  * must not end its JVM, a launcher that runs several jobs).
  * <p>
@@ -21,8 +22,14 @@ public interface JobExit {
 	int FAILED = 1;
 
 	/**
+	 * The exit status of a run that passed over paused migrations, every other one having
+	 * completed: nothing failed, and the job is not done until they are resumed and run.
+	 */
+	int PAUSED = 2;
+
+	/**
 	 * Ends the JVM.
-	 * @param status the exit status: {@link #COMPLETED}, unless an
+	 * @param status the exit status: {@link #COMPLETED} (or {@link #PAUSED}), unless an
 	 * {@link org.springframework.boot.ExitCodeGenerator} bean of the application asked for
 	 * another
 	 */

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.backfill.DataMigrationConfig;
+import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationFailedException;
+import dev.backfill.internal.store.MigrationStore;
 import dev.backfill.testsupport.RecordingMigration;
 import dev.backfill.testsupport.TestApps;
 import dev.backfill.testsupport.TestDatabase;
@@ -103,6 +105,31 @@ class JobModeExitTests {
 			Map<String, Object> tracking = Tracking.row(schema.jdbc(), "items");
 			assertThat(tracking.get("status")).isEqualTo("FAILED");
 			assertThat((String) tracking.get("last_error")).contains("boom in batch 2");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void aPausedMigrationIsPassedOverAndTheJobExitsWithTwoOnceTheOthersHaveCompleted(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 30);
+			RecordingMigration paused = migration();
+			ConfigurableApplicationContext app = TestApps
+				.builder(schema, Map.of("aPaused", paused, "items", migration()), "backfill.mode=job")
+				.initializers((context) -> {
+					context.getBeanFactory().registerSingleton("recordingExit", (JobExit) this.exits::add);
+					MigrationStore store = MigrationDatabase.of(schema.dataSource(), "backfill_migrations").store();
+					store.createTableIfMissing();
+					store.findOrCreate("aPaused");
+					store.pause("aPaused", "operator");
+				})
+				.run();
+
+			assertThat(this.exits).containsExactly(JobExit.PAUSED);
+			assertThat(app.isActive()).as("context still active").isFalse();
+			assertThat(paused.batches()).isEmpty();
+			assertThat(Tracking.row(schema.jdbc(), "aPaused").get("status")).isEqualTo("PAUSED");
+			assertThat(Tracking.row(schema.jdbc(), "items").get("status")).isEqualTo("COMPLETED");
 		}
 	}
 

@@ -24,11 +24,13 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(name = { "org.springframework.boot.actuate.endpoint.annotation.Endpoint",
 		"org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint" })
 @ConditionalOnBean(BackfillOperations.class)
-@ConditionalOnAvailableEndpoint(BackfillsEndpoint.class)
 public final class BackfillsEndpointAutoConfiguration {
 
+	// On the method, not the class: a class-level condition would be loaded before the
+	// class condition above could rule it out in applications without Actuator.
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(BackfillsEndpoint.class)
 	BackfillsEndpoint backfillsEndpoint(BackfillOperations operations) {
 		return new BackfillsEndpoint(operations);
 	}

@@ -142,7 +142,7 @@ final class MigrationWorker {
 			return result;
 		}
 		catch (LeaseLostException ex) {
-			if (letGoIfPaused()) {
+			if (new PausedMigration(this.store, name, this.owner).letGoIfPaused()) {
 				return result(MigrationResult.Outcome.PAUSED, start, position, started, null, null);
 			}
 			logger.warn(ex.getMessage());
@@ -184,32 +184,6 @@ final class MigrationWorker {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		return Position.of(state, this.key);
-	}
-
-	/**
-	 * A checkpoint refused while this instance still holds the lease means the migration is
-	 * no longer {@code RUNNING}: paused (and maybe resumed since). Lets go of the lease,
-	 * leaving it {@code PAUSED}, or {@code PENDING} for any instance if it was resumed.
-	 */
-	private boolean letGoIfPaused() {
-		MigrationState state;
-		try {
-			state = this.store.find(this.target.name()).orElseThrow();
-			if (!this.owner.equals(state.leaseOwner()) || !this.store.release(this.target.name(), this.owner)) {
-				return false;
-			}
-		}
-		catch (DataAccessException ex) {
-			// The lease expires by itself; an instance takes over once it is runnable.
-			logger.warn("Backfill migration '{}': could not tell whether it was paused: {}", this.target.name(),
-					FailureText.describe(ex));
-			return false;
-		}
-		logger.info("Backfill migration '{}' paused{}: stopped with the batch in flight rolled back, after {} rows "
-				+ "in {} batches; it resumes after key {}", this.target.name(),
-				(state.pausedBy() != null) ? " by " + state.pausedBy() : "", state.rowsProcessed(), state.batches(),
-				state.lastKey());
-		return true;
 	}
 
 	private void recordFailure(String error) {
