@@ -77,6 +77,7 @@ public final class BackfillConsoleAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(type = "org.springframework.boot.actuate.endpoint.EndpointAccessResolver")
 	static class PropertyAccessConfiguration {
 
 		@Bean
