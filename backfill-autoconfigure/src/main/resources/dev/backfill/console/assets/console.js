@@ -6,6 +6,7 @@
 
 	const FIGURES = [
 		['rows', 'Rows'],
+		['batches', 'Batches'],
 		['rate', 'Rate'],
 		['eta', 'Time left'],
 		['throttled', 'Throttled'],
@@ -46,7 +47,8 @@
 	function figures(m) {
 		const total = m.estimatedTotal != null ? ' / ' + number(m.estimatedTotal) : '';
 		return {
-			rows: number(m.rowsProcessed) + total + ' in ' + number(m.batches) + ' batches',
+			rows: number(m.rowsProcessed) + total,
+			batches: number(m.batches),
 			rate: m.rowsPerSecond != null ? number(Math.round(m.rowsPerSecond)) + ' rows/s' : '–',
 			eta: m.status === 'COMPLETED' ? 'done' : duration(m.etaSeconds),
 			throttled: duration(m.throttledSeconds) + (m.throttleReason ? ' (' + m.throttleReason + ')' : ''),
