@@ -2,7 +2,9 @@ package dev.backfill.internal.runner;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import dev.backfill.BackfillMode;
 import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
+import dev.backfill.MigrationStatus;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
@@ -36,6 +39,8 @@ public final class BackfillRunner {
 
 	private final List<BackfillThrottle> throttles;
 
+	private final BatchObserver observer;
+
 	private final String owner;
 
 	private final StopSignal stop = new StopSignal();
@@ -59,6 +64,20 @@ public final class BackfillRunner {
 	 */
 	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
 			List<BackfillThrottle> throttles) {
+		this(targets, settings, listener, throttles, BatchObserver.NONE);
+	}
+
+	/**
+	 * Creates a runner whose batches are observed.
+	 * @param targets the migrations, in the order they run
+	 * @param settings the shared settings
+	 * @param listener what to tell about batches
+	 * @param throttles what to ask before each batch, in this order; none costs nothing
+	 * @param observer what wraps each attempt at a batch (an observation, a span)
+	 */
+	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
+			List<BackfillThrottle> throttles, BatchObserver observer) {
+		this.observer = observer;
 		this.targets = List.copyOf(targets);
 		this.settings = settings;
 		this.listener = listener;
@@ -84,7 +103,8 @@ public final class BackfillRunner {
 	}
 
 	/**
-	 * Runs every pending migration in order, stopping at the first that fails.
+	 * Runs every pending migration in order, stopping at the first that fails; a paused one
+	 * is passed over with a warning, and those after it run.
 	 * @param mode {@link BackfillMode#BLOCKING} waits for migrations another instance is
 	 * running and throws on failure; {@link BackfillMode#BACKGROUND} moves on and only logs
 	 * @return what happened to each migration that was reached
@@ -96,11 +116,7 @@ public final class BackfillRunner {
 	 */
 	public List<MigrationResult> run(BackfillMode mode) {
 		List<MigrationResult> results = new ArrayList<>();
-		ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "backfill-lease");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ScheduledExecutorService heartbeats = newHeartbeats();
 		try {
 			for (MigrationTarget target : this.targets) {
 				if (this.stop.isRequested()) {
@@ -125,6 +141,69 @@ public final class BackfillRunner {
 	}
 
 	/**
+	 * Watches for migrations made runnable by an operator after the startup pass (resumed,
+	 * retried or rerun, on any instance): every {@link RunnerSettings#pollInterval() poll
+	 * interval} it reads the tracking rows (one query per DataSource) and runs, in order,
+	 * each migration that is {@code PENDING} (or has no row yet), until {@link #stop()}.
+	 * Paused migrations and those another instance runs are passed over; a {@code FAILED}
+	 * one is not run again until retried (it would fail again every round), and the
+	 * migrations after it wait for it, as on startup.
+	 * @return the results of the migrations it ran, once stopped
+	 */
+	public List<MigrationResult> watch() {
+		List<MigrationResult> results = new ArrayList<>();
+		ScheduledExecutorService heartbeats = newHeartbeats();
+		try {
+			while (!this.stop.await(this.settings.pollInterval())) {
+				try {
+					runPending(heartbeats, results);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Backfill could not look for runnable migrations; trying again in {} ms: {}",
+							this.settings.pollInterval().toMillis(), FailureText.describe(ex));
+				}
+			}
+			return results;
+		}
+		finally {
+			heartbeats.shutdownNow();
+		}
+	}
+
+	private void runPending(ScheduledExecutorService heartbeats, List<MigrationResult> results) {
+		Map<MigrationStore, Map<String, MigrationState>> rows = new IdentityHashMap<>();
+		for (MigrationTarget target : this.targets) {
+			if (this.stop.isRequested()) {
+				return;
+			}
+			if (!target.settings().enabled()) {
+				continue;
+			}
+			MigrationState state = rows.computeIfAbsent(target.database().store(), MigrationStore::findAll)
+				.get(target.name());
+			MigrationStatus status = (state != null) ? state.status() : MigrationStatus.PENDING;
+			if (status == MigrationStatus.FAILED) {
+				return;
+			}
+			if (status == MigrationStatus.PENDING) {
+				MigrationResult result = runOne(target, BackfillMode.BACKGROUND, heartbeats);
+				results.add(result);
+				if (result.outcome() == MigrationResult.Outcome.FAILED) {
+					return;
+				}
+			}
+		}
+	}
+
+	private static ScheduledExecutorService newHeartbeats() {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "backfill-lease");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
 	 * Asks the runner to stop between batches, leaving running migrations {@code PENDING}
 	 * and resumable. Returns at once.
 	 */
@@ -140,17 +219,27 @@ public final class BackfillRunner {
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
 		}
 		MigrationStore store = target.database().store();
+		if (target.settings().dryRun()) {
+			// The tracking row is read, not created: a dry run leaves the table as it was.
+			return new DryRunWorker(target, this.settings, this.listener, this.stop, this.throttles)
+				.run(store.find(name));
+		}
 		MigrationState state = store.findOrCreate(name);
 		// Set when waiting starts, not before a run of this instance's own that lost its lease.
 		Long deadline = null;
 		while (true) {
+			if (state.status() == MigrationStatus.PAUSED) {
+				logger.warn("Backfill migration '{}' is paused{}; passing over it until it is resumed", name,
+						(state.pausedBy() != null) ? " by " + state.pausedBy() : "");
+				return MigrationResult.of(name, MigrationResult.Outcome.PAUSED);
+			}
 			if (state.isCompleted()) {
 				logger.debug("Backfill migration '{}' has already completed", name);
 				return MigrationResult.of(name, MigrationResult.Outcome.ALREADY_COMPLETED);
 			}
 			if (store.tryAcquire(name, this.owner, this.settings.leaseDuration())) {
 				MigrationResult result = new MigrationWorker(target, this.settings, this.owner, this.listener,
-						this.stop, heartbeats, this.throttles)
+						this.stop, heartbeats, this.throttles, this.observer)
 					.run(store.find(name).orElseThrow());
 				if (result.outcome() != MigrationResult.Outcome.RUNNING_ELSEWHERE || mode == BackfillMode.BACKGROUND) {
 					return result;

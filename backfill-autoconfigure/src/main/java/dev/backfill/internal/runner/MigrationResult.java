@@ -42,8 +42,17 @@ public record MigrationResult(String name, Outcome outcome, long rows, long batc
 		/** Stopped between batches on shutdown; resumable. */
 		STOPPED,
 
-		/** A batch failed; recorded as {@code FAILED} with the error. */
-		FAILED
+		/**
+		 * Paused through the operations API: not started here, or stopped with the batch in
+		 * flight refused and rolled back; it runs again once resumed.
+		 */
+		PAUSED,
+
+		/** A batch failed; recorded as {@code FAILED} with the error (not recorded in a dry run). */
+		FAILED,
+
+		/** A dry run reached the end; every batch was rolled back and nothing was saved. */
+		DRY_RUN
 
 	}
 

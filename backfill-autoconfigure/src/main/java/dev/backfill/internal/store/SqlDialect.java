@@ -5,11 +5,13 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.ResultSetExtractor;
 
 /**
  * The SQL that differs between databases. The store and runner write portable SQL and
@@ -87,6 +89,26 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * How to ask the database for its own estimate of the rows a query returns, from its
+	 * statistics, without running the query.
+	 * @param select the query
+	 * @return the statement and how to read the estimate from its result, or {@code null}
+	 * where the database gives no such estimate (the query is counted instead)
+	 */
+	default @Nullable RowEstimateQuery rowEstimate(String select) {
+		return null;
+	}
+
+	/**
+	 * A statement that estimates a query's rows, and how to read its result.
+	 *
+	 * @param sql the statement, with the query's own parameters
+	 * @param rows reads the estimate from the statement's result, {@code null} if it has none
+	 */
+	record RowEstimateQuery(String sql, ResultSetExtractor<@Nullable Long> rows) {
+	}
+
+	/**
 	 * A query for the replication lag as the primary sees it: one row, one number, the
 	 * greatest lag of its replicas in milliseconds, {@code 0} with no replica or no lag,
 	 * {@code NULL} when the connection's user may not see the replicas' state.
@@ -95,6 +117,17 @@ public interface SqlDialect {
 	 */
 	default String replicationLagSql() {
 		return null;
+	}
+
+	/**
+	 * The condition that a row's key comes after the checkpoint, in the form this
+	 * database's planner turns into a range scan of the key's index. By default the
+	 * row-value comparison {@code (tenant_id, id) > (?, ?)} ({@code id > ?} for one column).
+	 * @param columns the key columns, qualified as the query needs them, in key order
+	 * @return the condition and how to bind it
+	 */
+	default KeysAfter keysAfter(List<String> columns) {
+		return KeysAfter.rowValue(columns);
 	}
 
 	/**
