@@ -150,7 +150,8 @@ class BackfillAutoConfigurationTests {
 				"backfill.throttle-on.health-indicators", "backfill.throttle-on.check-interval", "backfill.estimate",
 				"backfill.progress-log-interval", "backfill.dry-run", "backfill.verify", "backfill.sweep",
 				"backfill.max-passes", "backfill.console.enabled", "backfill.console.path",
-				"backfill.console.refresh-interval");
+				"backfill.console.refresh-interval", "management.endpoint.backfills.access",
+				"management.endpoint.backfills.cache.time-to-live");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
 		JsonNode throttle = metadata.get("properties")
 			.valueStream()
