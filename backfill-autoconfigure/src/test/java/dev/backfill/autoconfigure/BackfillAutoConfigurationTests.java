@@ -149,7 +149,8 @@ class BackfillAutoConfigurationTests {
 				"backfill.health.failed-is-down", "backfill.throttle-on.replication-lag",
 				"backfill.throttle-on.health-indicators", "backfill.throttle-on.check-interval", "backfill.estimate",
 				"backfill.progress-log-interval", "backfill.dry-run", "backfill.verify", "backfill.sweep",
-				"backfill.max-passes", "backfill.parallelism",
+				"backfill.max-passes", "backfill.parallelism", "backfill.console.enabled", "backfill.console.path",
+				"backfill.console.refresh-interval",
 				// The backfills endpoint's, as Spring Boot's configuration processor documents every endpoint.
 				"management.endpoint.backfills.access", "management.endpoint.backfills.cache.time-to-live");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
