@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,6 +53,26 @@ record Dashboard(JsonNode json, List<Panel> panels) {
 	 * @param legendFormat the name of each series, e.g. {@code {{migration}} p99}
 	 */
 	record Target(String refId, String datasource, String expr, String legendFormat) {
+
+		private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
+
+		/**
+		 * The labels the legend format names, e.g. {@code migration} in {@code {{migration}} p99}.
+		 * @return the labels, in the format's order
+		 */
+		List<String> legendLabels() {
+			return LEGEND_LABEL.matcher(this.legendFormat).results().map((label) -> label.group(1)).toList();
+		}
+
+		/**
+		 * The name Grafana gives a series in the legend.
+		 * @param labels the series' labels
+		 * @return the legend format with each {@code {{label}}} replaced by its value
+		 */
+		String legend(Map<String, String> labels) {
+			return LEGEND_LABEL.matcher(this.legendFormat)
+				.replaceAll((label) -> Matcher.quoteReplacement(labels.getOrDefault(label.group(1), "")));
+		}
 
 		/**
 		 * The query as Grafana sends it with every migration chosen ({@code $migration}'s

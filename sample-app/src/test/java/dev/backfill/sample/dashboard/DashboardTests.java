@@ -36,8 +36,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import(DashboardDemoConfiguration.class)
 class DashboardTests {
 
-	private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
-
 	private final Dashboard dashboard = Dashboard.read();
 
 	@LocalServerPort
@@ -73,9 +71,7 @@ class DashboardTests {
 			for (Target target : panel.targets()) {
 				List<PromQl.Series> vector = target.query("1m").evaluate(this.scrapes, 1);
 				assertThat(vector).as("series of %s in panel '%s'", target.expr(), panel.title()).isNotEmpty();
-				Matcher legendLabel = LEGEND_LABEL.matcher(target.legendFormat());
-				while (legendLabel.find()) {
-					String label = legendLabel.group(1);
+				for (String label : target.legendLabels()) {
 					assertThat(vector).as("label %s of %s in panel '%s'", label, target.expr(), panel.title())
 						.allSatisfy((series) -> assertThat(series.labels().get(label)).isNotBlank());
 				}
