@@ -117,6 +117,12 @@ final class DashboardPicture {
 		if (lines.isEmpty()) {
 			html.append("<div class=\"nodata\">No data</div>");
 		}
+		else if (panel.type().equals("bargauge")) {
+			bars(html, panel.unit(), lines, width);
+		}
+		else if (panel.type().equals("stat")) {
+			stats(html, panel.unit(), lines, width, height);
+		}
 		else {
 			chart(html, panel.unit(), lines, width, height - 30 - 40);
 			html.append("<div class=\"legend\">");
@@ -199,6 +205,47 @@ final class DashboardPicture {
 				.append("\"/>");
 		}
 		html.append("</svg>");
+	}
+
+	/** A bar gauge: one bar per series, at its last value, between 0 and 1 (the unit is a share). */
+	private static void bars(StringBuilder html, String unit, Map<String, List<double[]>> lines, int width) {
+		int colour = 0;
+		int top = 34;
+		int barHeight = Math.min(28, 150 / Math.max(1, lines.size()));
+		for (Map.Entry<String, List<double[]>> line : lines.entrySet()) {
+			double value = last(line.getValue());
+			int barWidth = width - 16 - 130 - 70;
+			html.append(String.format(Locale.ROOT,
+					"<div style=\"position:absolute;left:8px;top:%dpx;width:130px;line-height:%dpx;overflow:hidden\">%s</div>"
+							+ "<div style=\"position:absolute;left:140px;top:%dpx;width:%dpx;height:%dpx;background:#22252b\">"
+							+ "<div style=\"width:%.1f%%;height:100%%;background:%s\"></div></div>"
+							+ "<div style=\"position:absolute;left:%dpx;top:%dpx;line-height:%dpx;font-size:16px;color:%s\">%s</div>",
+					top, barHeight, escape(line.getKey()), top + 2, barWidth, barHeight - 4,
+					Math.max(0, Math.min(1, value)) * 100, COLOURS[colour % COLOURS.length], 150 + barWidth, top,
+					barHeight, COLOURS[colour % COLOURS.length], escape(format(unit, value))));
+			colour++;
+			top += barHeight + 6;
+		}
+	}
+
+	/** Stat panel: one big number per series, its last value. */
+	private static void stats(StringBuilder html, String unit, Map<String, List<double[]>> lines, int width,
+			int height) {
+		int cell = (width - 16) / Math.max(1, lines.size());
+		int colour = 0;
+		int left = 8;
+		for (Map.Entry<String, List<double[]>> line : lines.entrySet()) {
+			html.append(String.format(Locale.ROOT,
+					"<div style=\"position:absolute;left:%dpx;top:40px;width:%dpx;text-align:center\">"
+							+ "<div style=\"font-size:%dpx;color:%s;font-weight:500\">%s</div><div>%s</div></div>",
+					left, cell, Math.min(48, height / 4), COLOURS[colour++ % COLOURS.length],
+					escape(format(unit, last(line.getValue()))), escape(line.getKey())));
+			left += cell;
+		}
+	}
+
+	private static double last(List<double[]> points) {
+		return points.get(points.size() - 1)[1];
 	}
 
 	private static double niceStep(double rough) {

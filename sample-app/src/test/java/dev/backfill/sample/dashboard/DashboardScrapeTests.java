@@ -13,7 +13,6 @@ import dev.backfill.sample.dashboard.Dashboard.Panel;
 import dev.backfill.sample.dashboard.Dashboard.Target;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -27,14 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Checks {@code dashboards/backfill.json} against a real Prometheus scrape of the sample
  * (its {@code /actuator/prometheus}, after its migrations and {@link DashboardDemoConfiguration}'s
  * have run, with a throttle wait and retries among them): every metric and label the
- * dashboard queries exists, every query returns series, and the dashboard is one Grafana
- * imports with any Prometheus data source.
+ * dashboard queries exists, every query returns series, and every query of a meter tagged
+ * {@code migration} filters on the {@code $migration} variable.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.sql.init.data-locations=classpath:test-users.sql", "backfill.mode=blocking",
 				"backfill.throttle=0", "backfill.retry.initial-backoff=10ms" })
 @Import(DashboardDemoConfiguration.class)
-class DashboardTests {
+class DashboardScrapeTests {
 
 	private final Dashboard dashboard = Dashboard.read();
 
@@ -89,7 +88,6 @@ class DashboardTests {
 			.forEach((sample) -> taggedWithMigration.add(sample.name()));
 		for (Panel panel : this.dashboard.panels()) {
 			for (Target target : panel.targets()) {
-				assertThat(target.expr()).as("query in panel '%s'", panel.title()).contains("migration=~\"$migration\"");
 				for (PromQl.Selector selector : PromQl.selectors(target.query("1m"))) {
 					if (taggedWithMigration.contains(selector.metric())) {
 						assertThat(selector.filters("migration")).as("%s in panel '%s'", selector, panel.title())
@@ -102,10 +100,6 @@ class DashboardTests {
 
 	@Test
 	void migrationVariableListsEveryMigrationThatRan() {
-		JsonNode variable = this.dashboard.variable("migration");
-		assertThat(variable.path("type").asString("")).isEqualTo("query");
-		assertThat(variable.path("includeAll").asBoolean(false)).isTrue();
-		assertThat(variable.path("allValue").asString("")).isEqualTo(".*");
 		String metric = migrationVariableMetric();
 		Set<String> migrations = new TreeSet<>();
 		this.scrapes.get(1)
@@ -115,44 +109,6 @@ class DashboardTests {
 			.forEach((sample) -> migrations.add(sample.labels().get("migration")));
 		assertThat(migrations).containsExactly("emailDomain", DashboardDemoConfiguration.FLAKY_MIGRATION,
 				"onboardingStep");
-	}
-
-	@Test
-	void everyPanelAndQueryUsesThePrometheusDataSourceChosenAtImport() {
-		JsonNode input = this.dashboard.json().path("__inputs").path(0);
-		assertThat(input.path("name").asString("")).isEqualTo("DS_PROMETHEUS");
-		assertThat(input.path("type").asString("")).isEqualTo("datasource");
-		assertThat(input.path("pluginId").asString("")).isEqualTo("prometheus");
-		JsonNode datasource = this.dashboard.variable("datasource");
-		assertThat(datasource.path("type").asString("")).isEqualTo("datasource");
-		assertThat(datasource.path("query").asString("")).isEqualTo("prometheus");
-		assertThat(datasource.path("current").path("value").asString("")).isEqualTo("${DS_PROMETHEUS}");
-		assertThat(this.dashboard.variable("migration").path("datasource").path("uid").asString(""))
-			.isEqualTo("${datasource}");
-		assertThat(this.dashboard.panels()).isNotEmpty().allSatisfy((panel) -> {
-			assertThat(panel.datasource()).as("data source of panel '%s'", panel.title()).isEqualTo("${datasource}");
-			assertThat(panel.targets()).as("queries of panel '%s'", panel.title())
-				.isNotEmpty()
-				.allSatisfy((target) -> assertThat(target.datasource()).isEqualTo("${datasource}"));
-		});
-	}
-
-	@Test
-	void panelsHaveUniqueIdsAndTileTheGridWithoutOverlapping() {
-		List<Panel> panels = this.dashboard.panels();
-		assertThat(panels).extracting(Panel::id).doesNotHaveDuplicates().allSatisfy((id) -> assertThat(id).isPositive());
-		for (Panel panel : panels) {
-			assertThat(panel.x()).as("x of '%s'", panel.title()).isBetween(0, 23);
-			assertThat(panel.x() + panel.width()).as("right edge of '%s'", panel.title()).isBetween(1, 24);
-			assertThat(panel.height()).as("height of '%s'", panel.title()).isPositive();
-			assertThat(panel.targets()).extracting(Target::refId).doesNotHaveDuplicates();
-			for (Panel other : panels) {
-				boolean overlap = panel != other && panel.x() < other.x() + other.width()
-						&& other.x() < panel.x() + panel.width() && panel.y() < other.y() + other.height()
-						&& other.y() < panel.y() + panel.height();
-				assertThat(overlap).as("'%s' overlaps '%s'", panel.title(), other.title()).isFalse();
-			}
-		}
 	}
 
 	private String migrationVariableMetric() {
