@@ -33,7 +33,7 @@ final class BatchTransaction {
 
 	private final BatchQuery query;
 
-	private final KeyType keyType;
+	private final Key key;
 
 	private final String owner;
 
@@ -46,13 +46,13 @@ final class BatchTransaction {
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
-	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, Duration leaseDuration,
+	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
 		this.query = query;
-		this.keyType = keyType;
+		this.key = key;
 		this.owner = owner;
 		this.leaseDuration = leaseDuration;
 		this.heartbeat = heartbeat;
@@ -92,7 +92,7 @@ final class BatchTransaction {
 	}
 
 	private Batch fetch(Position from, BatchAttempts attempts, int batchSize) {
-		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
+		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.key,
 				from.checkpoint().batches() + 1, batchSize);
 		if (!batch.isEmpty()) {
 			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
@@ -124,7 +124,7 @@ final class BatchTransaction {
 		}
 		int rows = batch.rows().size();
 		Position next = batch.isEmpty() ? from.completedHere()
-				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
+				: from.after(this.query.keyOf(batch.lastRow()), this.key, rows, last);
 		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
 				this.leaseDuration, last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
