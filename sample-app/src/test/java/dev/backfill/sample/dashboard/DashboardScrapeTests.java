@@ -60,7 +60,7 @@ class DashboardScrapeTests {
 		queried.add(migrationVariableMetric());
 		assertThat(queried).contains("backfill_rows_total", "backfill_batch_seconds_bucket",
 				"backfill_batch_retries_total", "backfill_throttled_total", "backfill_batch_size_rows", "backfill_progress",
-				"backfill_migrations");
+				"backfill_migrations", "backfill_workers");
 		assertThat(this.scrapes.get(1).names()).containsAll(queried);
 	}
 
