@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import dev.backfill.BackfillMode;
@@ -154,10 +155,13 @@ class ParallelChunksTests {
 			List<Double> seenInBatch = new CopyOnWriteArrayList<>();
 			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_p", "id", 2, 100, LEASE,
 					new ConcurrentLinkedQueue<>(), new MicrometerMigrationListener(registry))) {
-				ChunkedInstance.Hook waitForOther = waitForOther(bothInABatch);
 				instance.hook((worker, first) -> {
 					boolean firstBatch = bothInABatch.getCount() > 0;
-					waitForOther.run(worker, first);
+					// The first batch of each of the two workers waits for the other's.
+					if (firstBatch) {
+						bothInABatch.countDown();
+						bothInABatch.await(30, TimeUnit.SECONDS);
+					}
 					if (firstBatch) {
 						seenInBatch.add(workers(registry));
 					}
@@ -181,12 +185,18 @@ class ParallelChunksTests {
 				MigrationListener.NONE);
 	}
 
+	/**
+	 * Holds every batch of an instance until the other instance has begun one too: counted
+	 * once per instance, not per worker, so that one instance's workers cannot release each
+	 * other and run the whole table before the other joins.
+	 */
 	private static ChunkedInstance.Hook waitForOther(CountDownLatch bothInABatch) {
+		AtomicBoolean counted = new AtomicBoolean();
 		return (worker, first) -> {
-			if (bothInABatch.getCount() > 0) {
+			if (counted.compareAndSet(false, true)) {
 				bothInABatch.countDown();
-				bothInABatch.await(30, TimeUnit.SECONDS);
 			}
+			bothInABatch.await(30, TimeUnit.SECONDS);
 		};
 	}
 

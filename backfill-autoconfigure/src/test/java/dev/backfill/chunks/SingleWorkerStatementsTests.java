@@ -88,11 +88,13 @@ class SingleWorkerStatementsTests {
 				assertThat(batch.get(1)).startsWith("UPDATE items_p");
 				assertThat(batch.get(2)).startsWith("UPDATE backfill_migrations SET last_key = ?");
 			}
-			// The last batch also makes sure no row with a NULL key is left, then completes.
+			// The last batch also makes sure no row with a NULL key is left, counts the rows the
+			// base query still returns (the verify pass), then completes.
 			List<String> last = batches.get(9);
-			assertThat(last).hasSize(4);
+			assertThat(last).hasSize(5);
 			assertThat(last.get(2)).contains("IS NULL");
-			assertThat(last.get(3)).startsWith("UPDATE backfill_migrations SET status = 'COMPLETED'");
+			assertThat(last.get(3)).startsWith("SELECT COUNT(*)");
+			assertThat(last.get(4)).startsWith("UPDATE backfill_migrations SET status = 'COMPLETED'");
 		}
 	}
 

@@ -218,16 +218,17 @@ public final class BackfillRunner {
 			logger.info("Backfill migration '{}' is disabled", name);
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
 		}
+		MigrationStore store = target.database().store();
+		if (target.settings().dryRun()) {
+			// The tracking row is read, not created: a dry run leaves the table as it was. It walks
+			// the keys on one worker whatever the parallelism: nothing is saved to share.
+			return new DryRunWorker(target, this.settings, this.listener, this.stop, this.throttles)
+				.run(store.find(name));
+		}
 		if (target.settings().parallelism() > 1) {
 			return new ParallelMigrationRun(target, this.settings, this.owner, this.listener, this.stop, heartbeats,
 					this.throttles, this.observer)
 				.run(mode);
-		}
-		MigrationStore store = target.database().store();
-		if (target.settings().dryRun()) {
-			// The tracking row is read, not created: a dry run leaves the table as it was.
-			return new DryRunWorker(target, this.settings, this.listener, this.stop, this.throttles)
-				.run(store.find(name));
 		}
 		MigrationState state = store.findOrCreate(name);
 		// Set when waiting starts, not before a run of this instance's own that lost its lease.
