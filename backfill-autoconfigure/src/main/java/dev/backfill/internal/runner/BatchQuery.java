@@ -116,6 +116,17 @@ final class BatchQuery {
 	}
 
 	/**
+	 * The SQL of a batch of a size.
+	 * @param first whether it is the first batch (no key predicate)
+	 * @param batchSize the most rows the batch may have (it reads one more)
+	 * @return the SQL, with the last key as its parameter (unless first)
+	 */
+	String sql(boolean first, int batchSize) {
+		useBatchSize(batchSize);
+		return sql(first);
+	}
+
+	/**
 	 * The SQL that finds whether any row's key is NULL.
 	 * @return the SQL, reading at most one row
 	 */
@@ -197,6 +208,20 @@ final class BatchQuery {
 		List<Map<String, Object>> rows = (afterKey != null)
 				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
 				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
+		return checked(jdbc, rows, keyType, number, batchSize);
+	}
+
+	/**
+	 * Checks the keys of the rows read for a batch and drops the peek row.
+	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
+	 * @param rows the rows read, in key order, at most the batch size plus the peek row
+	 * @param keyType the key's type
+	 * @param number the batch's number, for messages
+	 * @param batchSize the most rows this batch may have
+	 * @return the batch
+	 * @throws InvalidMigrationException if a key is NULL or not unique
+	 */
+	Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, KeyType keyType, long number, int batchSize) {
 		this.keyRules.check(rows, batchSize, keyType, number, (key) -> occursMoreThanOnce(jdbc, key));
 		boolean last = rows.size() <= batchSize;
 		if (!last) {

@@ -46,6 +46,9 @@ final class BatchTransaction {
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
+	/** The batch as one statement, for a set-based migration where the database can. */
+	private final @Nullable SingleStatementBatch singleStatement;
+
 	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
 		this.target = target;
@@ -58,6 +61,7 @@ final class BatchTransaction {
 		this.heartbeat = heartbeat;
 		this.limits = limits;
 		this.limitsStatement = (inlineLimits == null);
+		this.singleStatement = SingleStatementBatch.of(target, query, keyType, owner, leaseDuration);
 	}
 
 	/**
@@ -69,6 +73,14 @@ final class BatchTransaction {
 	 * @throws LeaseLostException if the checkpoint was refused: the batch is rolled back
 	 */
 	Position run(Position from, BatchAttempts attempts, int batchSize) {
+		if (this.singleStatement != null) {
+			try {
+				return inTransaction(() -> inOneStatement(from, attempts, batchSize));
+			}
+			catch (RuntimeException ex) {
+				throw withKeysOfFailedBatch(ex, from, attempts, batchSize);
+			}
+		}
 		if (this.settings.transactional()) {
 			return inTransaction(() -> checkpoint(from, migrate(fetch(from, attempts, batchSize))));
 		}
@@ -100,6 +112,48 @@ final class BatchTransaction {
 		return batch;
 	}
 
+	/**
+	 * The batch read, updated and checkpointed by one statement; a last batch then
+	 * completes the migration, an empty one by the usual checkpoint.
+	 */
+	private Position inOneStatement(Position from, BatchAttempts attempts, int batchSize) {
+		Batch batch = this.singleStatement.run(this.target.database().jdbc(), from, batchSize);
+		if (batch.isEmpty()) {
+			return checkpoint(from, batch);
+		}
+		attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
+		Position next = from.after(this.query.keyOf(batch.lastRow()), this.keyType, batch.rows().size(),
+				batch.last());
+		if (batch.last()) {
+			this.query.refuseNullKeys(this.target.database().jdbc());
+			// The statement saved the checkpoint of this batch; completing is conditioned on it.
+			if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(),
+					next.checkpoint().batches(), this.leaseDuration, true)) {
+				throw new LeaseLostException(this.target.name(), this.owner);
+			}
+		}
+		committed(next, batch.rows().size());
+		return next;
+	}
+
+	/**
+	 * A statement that failed before returning the batch's keys leaves them unknown: one
+	 * read of them, in a transaction of its own, names the failed batch's keys as the
+	 * other batches' failures do.
+	 */
+	private RuntimeException withKeysOfFailedBatch(RuntimeException ex, Position from, BatchAttempts attempts,
+			int batchSize) {
+		if (!(ex instanceof LeaseLostException)) {
+			try {
+				inTransaction(() -> fetch(from, attempts, batchSize));
+			}
+			catch (RuntimeException readFailure) {
+				ex.addSuppressed(readFailure);
+			}
+		}
+		return ex;
+	}
+
 	private Batch migrate(Batch batch) {
 		if (batch.isEmpty()) {
 			return batch;
@@ -129,12 +183,16 @@ final class BatchTransaction {
 				this.leaseDuration, last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
+		committed(next, rows);
+		return next;
+	}
+
+	private void committed(Position next, int rows) {
 		this.heartbeat.renewed();
 		if (logger.isDebugEnabled()) {
 			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
 					next.checkpoint().batches(), rows, next.checkpoint().lastKey());
 		}
-		return next;
 	}
 
 	private static void restoreQuietly(Runnable restore) {

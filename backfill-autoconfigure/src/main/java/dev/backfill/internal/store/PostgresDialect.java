@@ -56,7 +56,11 @@ final class PostgresDialect implements SqlDialect {
 		return "(statement_timestamp() + CAST(? AS BIGINT) * INTERVAL '1 millisecond')";
 	}
 
-
+	/** Data-modifying CTEs: a set-based batch is one statement and its commit. */
+	@Override
+	public OneStatementBatch oneStatementBatch() {
+		return new PostgresOneStatementBatch();
+	}
 
 	/**
 	 * The greatest {@code replay_lag} (an interval, NULL once a replica has caught up and

@@ -87,6 +87,16 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * How this database runs a batch of a set-based migration as one statement (reading
+	 * its keys, updating and saving the checkpoint), where it can.
+	 * @return the single statement's parts, or {@code null} to run the batch's read, update
+	 * and checkpoint as statements of their own
+	 */
+	default @Nullable OneStatementBatch oneStatementBatch() {
+		return null;
+	}
+
+	/**
 	 * A query for the replication lag as the primary sees it: one row, one number, the
 	 * greatest lag of its replicas in milliseconds, {@code 0} with no replica or no lag,
 	 * {@code NULL} when the connection's user may not see the replicas' state.
