@@ -148,6 +148,26 @@ class SqlMigrationOneStatementTests {
 		}
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void leaseTakenMidRunRollsBackTheNextBatchAndEndsTheRunAsRunningElsewhere(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			TestTables.createItems(jdbc, 500);
+			MigrationListener takeLease = new MigrationListener() {
+				@Override
+				public void batchSucceeded(String name, int rows, Duration duration) {
+					jdbc.update("UPDATE backfill_migrations SET lease_owner = 'another-instance' WHERE name = ?", name);
+				}
+			};
+			MigrationResult result = run(schema.dataSource(), "SELECT id FROM items", BY_KEYS, 100, takeLease);
+			assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.RUNNING_ELSEWHERE);
+			assertThat(counts(jdbc, "id <= 100")).containsExactly(Map.entry(1, 100));
+			assertThat(counts(jdbc, "id > 100")).as("batch 2 rolled back").containsExactly(Map.entry(0, 400));
+			assertThat(Tracking.row(jdbc, "fill").get("last_key")).isEqualTo("100");
+		}
+	}
+
 	@Test
 	void failureAtCommitAfterTheUpdateLeavesNeitherUpdateNorCheckpointAndTheRunResumesThere() {
 		try (TestSchema schema = TestDatabases.postgres().createSchema()) {
