@@ -1,6 +1,7 @@
 package dev.backfill;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 import dev.backfill.internal.settings.Setting;
@@ -32,7 +33,7 @@ public final class DataMigrationConfig {
 
 	private final @Nullable Integer maxBatchSize;
 
-	private final @Nullable String keyColumn;
+	private final @Nullable List<String> keyColumns;
 
 	private final @Nullable String dataSource;
 
@@ -49,7 +50,7 @@ public final class DataMigrationConfig {
 		this.targetBatchDuration = builder.targetBatchDuration;
 		this.minBatchSize = builder.minBatchSize;
 		this.maxBatchSize = builder.maxBatchSize;
-		this.keyColumn = builder.keyColumn;
+		this.keyColumns = builder.keyColumns;
 		this.dataSource = builder.dataSource;
 		this.transactional = builder.transactional;
 		this.statementTimeout = builder.statementTimeout;
@@ -113,11 +114,12 @@ public final class DataMigrationConfig {
 	}
 
 	/**
-	 * Column of the base query that orders and resumes the migration.
-	 * @return the column, or {@code null} for {@code id}
+	 * Columns of the base query that order and resume the migration, most significant
+	 * first: one, or several for a composite key.
+	 * @return the columns, or {@code null} for {@code id}
 	 */
-	public @Nullable String keyColumn() {
-		return this.keyColumn;
+	public @Nullable List<String> keyColumns() {
+		return this.keyColumns;
 	}
 
 	/**
@@ -160,7 +162,7 @@ public final class DataMigrationConfig {
 				&& Objects.equals(this.targetBatchDuration, that.targetBatchDuration)
 				&& Objects.equals(this.minBatchSize, that.minBatchSize)
 				&& Objects.equals(this.maxBatchSize, that.maxBatchSize)
-				&& Objects.equals(this.keyColumn, that.keyColumn) && Objects.equals(this.dataSource, that.dataSource)
+				&& Objects.equals(this.keyColumns, that.keyColumns) && Objects.equals(this.dataSource, that.dataSource)
 				&& Objects.equals(this.transactional, that.transactional)
 				&& Objects.equals(this.statementTimeout, that.statementTimeout)
 				&& Objects.equals(this.lockTimeout, that.lockTimeout));
@@ -169,7 +171,7 @@ public final class DataMigrationConfig {
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.batchSize, this.throttle, this.batchSizeMode, this.targetBatchDuration,
-				this.minBatchSize, this.maxBatchSize, this.keyColumn, this.dataSource, this.transactional,
+				this.minBatchSize, this.maxBatchSize, this.keyColumns, this.dataSource, this.transactional,
 				this.statementTimeout, this.lockTimeout);
 	}
 
@@ -177,8 +179,8 @@ public final class DataMigrationConfig {
 	public String toString() {
 		return "DataMigrationConfig[batchSize=" + this.batchSize + ", throttle=" + this.throttle
 				+ ", batchSizeMode=" + this.batchSizeMode + ", targetBatchDuration=" + this.targetBatchDuration
-				+ ", minBatchSize=" + this.minBatchSize + ", maxBatchSize=" + this.maxBatchSize + ", keyColumn="
-				+ this.keyColumn + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
+				+ ", minBatchSize=" + this.minBatchSize + ", maxBatchSize=" + this.maxBatchSize + ", keyColumns="
+				+ this.keyColumns + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
 				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout + "]";
 	}
 
@@ -202,7 +204,7 @@ public final class DataMigrationConfig {
 
 		private @Nullable Integer maxBatchSize;
 
-		private @Nullable String keyColumn;
+		private @Nullable List<String> keyColumns;
 
 		private @Nullable String dataSource;
 
@@ -277,13 +279,28 @@ public final class DataMigrationConfig {
 		}
 
 		/**
-		 * Column of the base query that orders and resumes the migration.
+		 * Column of the base query that orders and resumes the migration; the same as
+		 * {@link #keyColumns(String...) keyColumns(keyColumn)}.
 		 * @param keyColumn a unique, not-null, orderable column (bigint, UUID, text, ...),
 		 * as a plain SQL identifier
 		 * @return this builder
 		 */
 		public Builder keyColumn(String keyColumn) {
-			this.keyColumn = Setting.KEY_COLUMN.requireValid(keyColumn);
+			return keyColumns(keyColumn);
+		}
+
+		/**
+		 * Columns of the base query that order and resume the migration together, most
+		 * significant first: a composite key such as {@code keyColumns("tenant_id", "id")},
+		 * whose batches are ordered by {@code tenant_id, id} and read after the checkpoint
+		 * with {@code (tenant_id, id) > (?, ?)}. Give the table an index on the columns in
+		 * this order.
+		 * @param keyColumns one or more distinct not-null, orderable columns (bigint, UUID,
+		 * text, ...) whose values together are unique, each a plain SQL identifier
+		 * @return this builder
+		 */
+		public Builder keyColumns(String... keyColumns) {
+			this.keyColumns = Setting.KEY_COLUMNS.requireValid(List.of(keyColumns));
 			return this;
 		}
 

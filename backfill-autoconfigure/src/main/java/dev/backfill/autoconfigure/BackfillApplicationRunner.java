@@ -22,8 +22,11 @@ import org.springframework.core.Ordered;
 /**
  * Starts the {@link BackfillRunner} once the application has started: on the calling
  * thread in blocking and job mode (so the application is ready only after every
- * migration), or on one worker thread in background mode. On shutdown it asks the runner
- * to stop between batches and waits for it within the shutdown phase's timeout
+ * migration), or on one worker thread in background mode. After that startup pass, in
+ * blocking and background mode, a daemon thread watches the tracking rows for migrations
+ * an operator made runnable again (resumed, retried, rerun) and runs them, see
+ * {@link BackfillRunner#watch()}; job mode ends after the startup pass. On shutdown it asks
+ * the runner to stop between batches and waits for it within the shutdown phase's timeout
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}).
  * <p>
  * Among the application's {@link ApplicationRunner}s it runs at {@link #DEFAULT_ORDER},
@@ -52,6 +55,8 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	private final AtomicInteger activeRuns = new AtomicInteger();
 
 	private volatile CountDownLatch finished = new CountDownLatch(0);
+
+	private volatile CountDownLatch watcherEnded = new CountDownLatch(0);
 
 	private volatile boolean running;
 
@@ -108,6 +113,9 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 			finally {
 				done();
 			}
+			if (this.mode == BackfillMode.BLOCKING) {
+				startWatcher();
+			}
 			return;
 		}
 		this.worker = Executors.newSingleThreadExecutor((task) -> new Thread(task, "backfill-worker"));
@@ -121,8 +129,27 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 			finally {
 				done();
 			}
+			startWatcher();
 		});
 		this.worker.shutdown();
+	}
+
+	/** On a daemon thread: the watcher must not keep an application without other work alive. */
+	private void startWatcher() {
+		this.activeRuns.incrementAndGet();
+		CountDownLatch ended = new CountDownLatch(1);
+		this.watcherEnded = ended;
+		Thread watcher = new Thread(() -> {
+			try {
+				this.runner.watch();
+			}
+			finally {
+				this.activeRuns.decrementAndGet();
+				ended.countDown();
+			}
+		}, "backfill-watcher");
+		watcher.setDaemon(true);
+		watcher.start();
 	}
 
 	/**
@@ -144,7 +171,8 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	}
 
 	/**
-	 * Waits for the migrations started by {@link #run} to end.
+	 * Waits for the migrations started by {@link #run} to end: the startup pass, not the
+	 * watcher that follows it.
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	public void awaitCompletion() throws InterruptedException {
@@ -174,6 +202,7 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 		Thread waiter = new Thread(() -> {
 			try {
 				this.finished.await();
+				this.watcherEnded.await();
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

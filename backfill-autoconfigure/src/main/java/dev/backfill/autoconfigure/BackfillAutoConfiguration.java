@@ -1,14 +1,18 @@
 package dev.backfill.autoconfigure;
 
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
+import dev.backfill.BackfillOperations;
 import dev.backfill.BackfillThrottle;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
 import dev.backfill.autoconfigure.throttle.HealthIndicatorThrottle;
 import dev.backfill.autoconfigure.throttle.ReplicationLagThrottle;
+import dev.backfill.internal.operations.TrackingTableOperations;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.CompositeMigrationListener;
 import dev.backfill.internal.runner.MigrationTarget;
@@ -95,6 +99,14 @@ public final class BackfillAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	BackfillApplicationRunner backfillApplicationRunner(BackfillRunner runner, BackfillProperties properties) {
 		return new BackfillApplicationRunner(runner, properties.getMode());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	BackfillOperations backfillOperations(BackfillRunner runner, ConfigurableListableBeanFactory beanFactory) {
+		Map<DataSource, String> names = new IdentityHashMap<>();
+		beanFactory.getBeansOfType(DataSource.class).forEach((name, dataSource) -> names.putIfAbsent(dataSource, name));
+		return new TrackingTableOperations(runner.targets(), (dataSource) -> names.getOrDefault(dataSource, "dataSource"));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -41,7 +41,7 @@ final class MigrationSettingsResolver {
 		return new MigrationSettings(name, property.isEnabled(),
 				first(property.getBatchSize(), config.batchSize(), this.properties.getBatchSize()),
 				first(property.getThrottle(), config.throttle(), this.properties.getThrottle()),
-				first(null, config.keyColumn(), Setting.DEFAULT_KEY_COLUMN),
+				first(null, config.keyColumns(), Setting.DEFAULT_KEY_COLUMNS),
 				first(property.getTransactional(), config.transactional(), this.properties.isTransactional()),
 				first(property.getStatementTimeout(), config.statementTimeout(),
 						this.properties.getStatementTimeout()),

@@ -1,5 +1,6 @@
 package dev.backfill.core;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.backfill.DataMigrationConfig;
@@ -58,8 +59,22 @@ class BadInputTests {
 	void keyColumnThatIsNotAPlainIdentifierIsRefusedByTheBuilder() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> DataMigrationConfig.builder().keyColumn("id; DELETE FROM items"))
-			.withMessage("keyColumn must be a plain SQL identifier (a letter or underscore, then letters, digits or "
-					+ "underscores, at most 63) but was id; DELETE FROM items");
+			.withMessage("keyColumns must name one or more distinct columns, each a plain SQL identifier (a letter or "
+					+ "underscore, then letters, digits or underscores, at most 63) but was [id; DELETE FROM items]");
+	}
+
+	@Test
+	void compositeKeyWithABadColumnARepeatedOneOrNoneIsRefusedByTheBuilder() {
+		for (String[] columns : new String[][] { { "tenant_id", "id; --" }, { "tenant_id", "ID", "id" }, {} }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> DataMigrationConfig.builder().keyColumns(columns))
+				.withMessage("keyColumns must name one or more distinct columns, each a plain SQL identifier (a "
+						+ "letter or underscore, then letters, digits or underscores, at most 63) but was "
+						+ List.of(columns));
+		}
+		assertThat(DataMigrationConfig.builder().keyColumns("tenant_id", "id").build().keyColumns())
+			.containsExactly("tenant_id", "id");
+		assertThat(DataMigrationConfig.builder().keyColumn("code").build())
+			.isEqualTo(DataMigrationConfig.builder().keyColumns("code").build());
 	}
 
 	@ParameterizedTest(name = "{0}")

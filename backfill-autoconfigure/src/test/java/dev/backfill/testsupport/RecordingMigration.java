@@ -21,7 +21,7 @@ public class RecordingMigration implements DataMigration {
 
 	private final DataMigrationConfig config;
 
-	private final String keyColumn;
+	private final List<String> keyColumns;
 
 	private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
 
@@ -39,7 +39,7 @@ public class RecordingMigration implements DataMigration {
 	public RecordingMigration(String baseQuery, DataMigrationConfig config) {
 		this.baseQuery = baseQuery;
 		this.config = config;
-		this.keyColumn = (config.keyColumn() != null) ? config.keyColumn() : "id";
+		this.keyColumns = (config.keyColumns() != null) ? config.keyColumns() : List.of("id");
 	}
 
 	/** Fails the n-th call to {@code migrate} (1-based) with an IllegalStateException. */
@@ -68,7 +68,7 @@ public class RecordingMigration implements DataMigration {
 	public void migrate(List<Map<String, Object>> rows) {
 		List<String> keys = new ArrayList<>();
 		for (Map<String, Object> row : rows) {
-			String key = String.valueOf(row.get(this.keyColumn));
+			String key = keyOf(row);
 			keys.add(key);
 			this.callsPerKey.computeIfAbsent(key, (k) -> new AtomicInteger()).incrementAndGet();
 		}
@@ -77,6 +77,15 @@ public class RecordingMigration implements DataMigration {
 			throw new IllegalStateException("boom in batch " + this.failAtBatch);
 		}
 		this.action.accept(rows);
+	}
+
+	/** A row's key as recorded: its value, or a composite key's values joined by {@code :}. */
+	private String keyOf(Map<String, Object> row) {
+		List<String> parts = new ArrayList<>();
+		for (String column : this.keyColumns) {
+			parts.add(String.valueOf(row.get(column)));
+		}
+		return String.join(":", parts);
 	}
 
 	/** How often each key was passed to {@code migrate}. */

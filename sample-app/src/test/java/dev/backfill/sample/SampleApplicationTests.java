@@ -11,6 +11,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.client.RestClient;
 
@@ -104,6 +106,27 @@ class SampleApplicationTests {
 			});
 		assertThat(migrations).extracting((row) -> row.get("name"), (row) -> row.get("status"))
 			.containsExactly(tuple("emailDomain", "COMPLETED"), tuple("onboardingStep", "COMPLETED"));
+	}
+
+	@Test
+	void backfillsEndpointListsBothMigrationsAndItsWritesAreOpen() {
+		RestClient client = RestClient.create("http://localhost:" + this.port);
+		Map<?, ?> backfills = client.get().uri("/actuator/backfills").retrieve().body(Map.class);
+		assertThat(backfills.get("migrations")).asInstanceOf(LIST)
+			.extracting((migration) -> ((Map<?, ?>) migration).get("name"),
+					(migration) -> ((Map<?, ?>) migration).get("status"))
+			.containsExactly(tuple("emailDomain", "COMPLETED"), tuple("onboardingStep", "COMPLETED"));
+		// Open writes answer why a completed migration cannot be paused; closed ones would not exist.
+		ResponseEntity<Map> refused = client.post()
+			.uri("/actuator/backfills/onboardingStep")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("action", "pause"))
+			.retrieve()
+			.onStatus((status) -> true, (request, response) -> {
+			})
+			.toEntity(Map.class);
+		assertThat(refused.getStatusCode().value()).isEqualTo(409);
+		assertThat(refused.getBody().get("status")).isEqualTo("COMPLETED");
 	}
 
 	private long count(String sql) {

@@ -2,7 +2,9 @@ package dev.backfill.internal.runner;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import dev.backfill.BackfillMode;
 import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
+import dev.backfill.MigrationStatus;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
@@ -84,7 +87,8 @@ public final class BackfillRunner {
 	}
 
 	/**
-	 * Runs every pending migration in order, stopping at the first that fails.
+	 * Runs every pending migration in order, stopping at the first that fails; a paused one
+	 * is passed over with a warning, and those after it run.
 	 * @param mode {@link BackfillMode#BLOCKING} waits for migrations another instance is
 	 * running and throws on failure; {@link BackfillMode#BACKGROUND} moves on and only logs
 	 * @return what happened to each migration that was reached
@@ -96,11 +100,7 @@ public final class BackfillRunner {
 	 */
 	public List<MigrationResult> run(BackfillMode mode) {
 		List<MigrationResult> results = new ArrayList<>();
-		ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "backfill-lease");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ScheduledExecutorService heartbeats = newHeartbeats();
 		try {
 			for (MigrationTarget target : this.targets) {
 				if (this.stop.isRequested()) {
@@ -125,6 +125,69 @@ public final class BackfillRunner {
 	}
 
 	/**
+	 * Watches for migrations made runnable by an operator after the startup pass (resumed,
+	 * retried or rerun, on any instance): every {@link RunnerSettings#pollInterval() poll
+	 * interval} it reads the tracking rows (one query per DataSource) and runs, in order,
+	 * each migration that is {@code PENDING} (or has no row yet), until {@link #stop()}.
+	 * Paused migrations and those another instance runs are passed over; a {@code FAILED}
+	 * one is not run again until retried (it would fail again every round), and the
+	 * migrations after it wait for it, as on startup.
+	 * @return the results of the migrations it ran, once stopped
+	 */
+	public List<MigrationResult> watch() {
+		List<MigrationResult> results = new ArrayList<>();
+		ScheduledExecutorService heartbeats = newHeartbeats();
+		try {
+			while (!this.stop.await(this.settings.pollInterval())) {
+				try {
+					runPending(heartbeats, results);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Backfill could not look for runnable migrations; trying again in {} ms: {}",
+							this.settings.pollInterval().toMillis(), FailureText.describe(ex));
+				}
+			}
+			return results;
+		}
+		finally {
+			heartbeats.shutdownNow();
+		}
+	}
+
+	private void runPending(ScheduledExecutorService heartbeats, List<MigrationResult> results) {
+		Map<MigrationStore, Map<String, MigrationState>> rows = new IdentityHashMap<>();
+		for (MigrationTarget target : this.targets) {
+			if (this.stop.isRequested()) {
+				return;
+			}
+			if (!target.settings().enabled()) {
+				continue;
+			}
+			MigrationState state = rows.computeIfAbsent(target.database().store(), MigrationStore::findAll)
+				.get(target.name());
+			MigrationStatus status = (state != null) ? state.status() : MigrationStatus.PENDING;
+			if (status == MigrationStatus.FAILED) {
+				return;
+			}
+			if (status == MigrationStatus.PENDING) {
+				MigrationResult result = runOne(target, BackfillMode.BACKGROUND, heartbeats);
+				results.add(result);
+				if (result.outcome() == MigrationResult.Outcome.FAILED) {
+					return;
+				}
+			}
+		}
+	}
+
+	private static ScheduledExecutorService newHeartbeats() {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "backfill-lease");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
 	 * Asks the runner to stop between batches, leaving running migrations {@code PENDING}
 	 * and resumable. Returns at once.
 	 */
@@ -144,6 +207,11 @@ public final class BackfillRunner {
 		// Set when waiting starts, not before a run of this instance's own that lost its lease.
 		Long deadline = null;
 		while (true) {
+			if (state.status() == MigrationStatus.PAUSED) {
+				logger.warn("Backfill migration '{}' is paused{}; passing over it until it is resumed", name,
+						(state.pausedBy() != null) ? " by " + state.pausedBy() : "");
+				return MigrationResult.of(name, MigrationResult.Outcome.PAUSED);
+			}
 			if (state.isCompleted()) {
 				logger.debug("Backfill migration '{}' has already completed", name);
 				return MigrationResult.of(name, MigrationResult.Outcome.ALREADY_COMPLETED);

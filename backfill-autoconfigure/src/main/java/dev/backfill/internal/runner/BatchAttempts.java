@@ -19,9 +19,9 @@ final class BatchAttempts {
 
 	private boolean lastSuspectedIdleEnd;
 
-	private @Nullable Object firstKey;
+	private @Nullable KeyValue firstKey;
 
-	private @Nullable Object lastKey;
+	private @Nullable KeyValue lastKey;
 
 	BatchAttempts(Position from) {
 		this.from = from;
@@ -41,7 +41,7 @@ final class BatchAttempts {
 		return this.from;
 	}
 
-	void keys(Object first, Object last) {
+	void keys(KeyValue first, KeyValue last) {
 		this.firstKey = first;
 		this.lastKey = last;
 	}
@@ -84,7 +84,8 @@ final class BatchAttempts {
 		if (this.firstKey != null) {
 			return number + " (keys " + this.firstKey + " to " + this.lastKey + ")";
 		}
-		String after = this.from.checkpoint().lastKey();
+		// The key as read back (a composite key as a row value), else as saved.
+		Object after = (this.from.lastKey() != null) ? this.from.lastKey() : this.from.checkpoint().lastKey();
 		return number + ((after != null) ? " (keys after " + after + ")" : " (from the first key)");
 	}
 

@@ -1,13 +1,17 @@
 package dev.backfill.internal.runner;
 
 import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import dev.backfill.internal.store.KeysAfter;
+import dev.backfill.internal.store.SqlDialect;
 import dev.backfill.internal.store.SqlDialect.InlineLimits;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +26,9 @@ import org.springframework.jdbc.core.ResultSetExtractor;
  * becomes a derived table on lines of its own (so a trailing {@code --} comment ends
  * there), which PostgreSQL, MariaDB and H2 merge into the outer query, so a filtered
  * single-table base query is read along the key's index with no sort of the whole
- * matching set. The batch size may change from one batch to the next (adaptive batch
+ * matching set. A composite key orders by all its columns, and the rows after the
+ * checkpoint are found with the dialect's {@link SqlDialect#keysAfter form} of
+ * {@code (tenant_id, id) > (?, ?)}. The batch size may change from one batch to the next (adaptive batch
  * size): the SQL of the last size used is kept, so a fixed size builds its SQL once.
  */
 final class BatchQuery {
@@ -31,11 +37,13 @@ final class BatchQuery {
 
 	private final String migration;
 
-	private final String keyColumn;
+	private final List<String> keyColumns;
 
 	private final BaseQuery baseQuery;
 
 	private final KeyRules keyRules;
+
+	private final KeysAfter keysAfter;
 
 	/** The first batch's SQL up to its limit's value. */
 	private final String firstBatchSqlBeforeLimit;
@@ -56,37 +64,55 @@ final class BatchQuery {
 
 	private final String keyCountSql;
 
+	/** The query of a migration whose key is one column, which every dialect reads alike. */
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
-		this(migration, baseQuery, keyColumn, batchSize, limits, mysqlSyntax, false);
+		this(migration, baseQuery, List.of(keyColumn), batchSize, limits, mysqlSyntax, KeysAfter::rowValue, false);
 	}
 
 	/**
 	 * Creates the query of a migration's batches.
-	 * @param keysOnly whether a batch reads only the key column (a set-based migration's
+	 * @param migration the migration's name, for messages
+	 * @param baseQuery its base query
+	 * @param keyColumns its key columns, most significant first
+	 * @param batchSize the first batch's size
+	 * @param limits batch limits riding on the batch's {@code SELECT}, or {@code null}
+	 * @param dialect the database's dialect: how it reads SQL text and the keys after a
+	 * checkpoint
+	 * @param keysOnly whether a batch reads only the key columns (a set-based migration's
 	 * update reads the rest itself) rather than every column of the base query
 	 */
-	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
-			boolean mysqlSyntax, boolean keysOnly) {
+	BatchQuery(String migration, String baseQuery, List<String> keyColumns, int batchSize,
+			@Nullable InlineLimits limits, SqlDialect dialect, boolean keysOnly) {
+		this(migration, baseQuery, keyColumns, batchSize, limits, dialect.mysqlSyntax(), dialect::keysAfter,
+				keysOnly);
+	}
+
+	private BatchQuery(String migration, String baseQuery, List<String> keyColumns, int batchSize,
+			@Nullable InlineLimits limits, boolean mysqlSyntax, Function<List<String>, KeysAfter> keysAfter,
+			boolean keysOnly) {
 		this.migration = migration;
-		this.keyColumn = keyColumn;
+		this.keyColumns = List.copyOf(keyColumns);
 		this.baseQuery = BaseQuery.parse(baseQuery, mysqlSyntax);
-		this.keyRules = new KeyRules(migration, keyColumn);
+		this.keyRules = new KeyRules(migration, keyColumns);
 		String with = (limits != null) ? limits.withClause() : "";
 		String guard = (limits != null) ? limits.predicate() : null;
 		String from = " FROM (\n" + this.baseQuery.sql() + "\n) " + ALIAS;
-		String key = ALIAS + "." + keyColumn;
+		List<String> keys = keyColumns.stream().map((column) -> ALIAS + "." + column).toList();
+		this.keysAfter = keysAfter.apply(keys);
 		String select = "SELECT " + ALIAS + ".*" + from;
-		String batchSelect = keysOnly ? "SELECT " + key + from : select;
+		String batchSelect = keysOnly ? "SELECT " + String.join(", ", keys) + from : select;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
 		// it reads only a batch, and keeps walking the key's index rather than sorting.
-		String orderAndLimit = " ORDER BY " + key + " LIMIT ";
+		String orderAndLimit = " ORDER BY " + String.join(", ", keys) + " LIMIT ";
 		this.firstBatchSqlBeforeLimit = with + batchSelect + where(guard) + orderAndLimit;
-		this.nextBatchSqlBeforeLimit = with + batchSelect + where(guard, key + " > ?") + orderAndLimit;
+		this.nextBatchSqlBeforeLimit = with + batchSelect + where(guard, this.keysAfter.sql()) + orderAndLimit;
 		useBatchSize(batchSize);
 		this.describeSql = select + where("1 = 0");
-		this.nullKeySql = "SELECT 1" + from + where(key + " IS NULL") + " LIMIT 1";
-		this.keyCountSql = "SELECT COUNT(*)" + from + where(key + " = ?");
+		String anyNull = String.join(" OR ", keys.stream().map((key) -> key + " IS NULL").toList());
+		this.nullKeySql = "SELECT 1" + from + where((keys.size() > 1) ? "(" + anyNull + ")" : anyNull) + " LIMIT 1";
+		this.keyCountSql = "SELECT COUNT(*)" + from
+				+ where(String.join(" AND ", keys.stream().map((key) -> key + " = ?").toList()));
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -116,6 +142,15 @@ final class BatchQuery {
 	}
 
 	/**
+	 * The parameters of a later batch's SQL.
+	 * @param afterKey the last key seen
+	 * @return the values to bind
+	 */
+	Object[] parametersAfter(KeyValue afterKey) {
+		return this.keysAfter.parameters(afterKey.parts());
+	}
+
+	/**
 	 * The SQL of a batch of a size.
 	 * @param first whether it is the first batch (no key predicate)
 	 * @param batchSize the most rows the batch may have (it reads one more)
@@ -135,42 +170,25 @@ final class BatchQuery {
 	}
 
 	/**
-	 * Checks the base query without reading rows and finds the key column's type.
+	 * Checks the base query without reading rows and finds the key columns' types.
 	 * @param jdbc operations on the migration's DataSource
 	 * @param transientFailures what is worth retrying, which is rethrown as it is
-	 * @return the key's type
+	 * @return the key, with each column's type
 	 * @throws InvalidMigrationException if the query is empty, has a top-level row limit,
-	 * is not valid SQL, does not select the key column, or the key's type is not supported
+	 * is not valid SQL, does not select a key column, or a key column's type is not supported
 	 */
-	KeyType describe(JdbcOperations jdbc, TransientFailures transientFailures) {
+	Key describe(JdbcOperations jdbc, TransientFailures transientFailures) {
 		this.baseQuery.check(this.migration);
-		ResultSetExtractor<KeyType> keyType = (rs) -> {
+		ResultSetExtractor<Key> key = (rs) -> {
 			ResultSetMetaData metaData = rs.getMetaData();
-			List<String> columns = new ArrayList<>();
-			for (int i = 1; i <= metaData.getColumnCount(); i++) {
-				String label = metaData.getColumnLabel(i);
-				columns.add(label);
-				if (label.equalsIgnoreCase(this.keyColumn)) {
-					KeyType type = KeyType.of(metaData.getColumnType(i), metaData.getColumnClassName(i));
-					if (type == null) {
-						throw new InvalidMigrationException("Key column '" + this.keyColumn + "' of migration '"
-								+ this.migration + "' has type " + metaData.getColumnTypeName(i)
-								+ ", which cannot be a key",
-								"Use an integer, decimal, UUID or text column as the key of migration '"
-										+ this.migration + "' (DataMigrationConfig keyColumn).",
-								null);
-					}
-					return type;
-				}
+			List<KeyType> types = new ArrayList<>();
+			for (String keyColumn : this.keyColumns) {
+				types.add(typeOf(keyColumn, metaData));
 			}
-			throw new InvalidMigrationException("Base query of migration '" + this.migration
-					+ "' does not select its key column '" + this.keyColumn + "' (it selects " + columns + ")",
-					"Select column '" + this.keyColumn + "' in the base query of migration '" + this.migration
-							+ "', or set its key column (DataMigrationConfig keyColumn) to one the query selects.",
-					null);
+			return new Key(this.migration, this.keyColumns, types);
 		};
 		try {
-			return jdbc.query(this.describeSql, keyType);
+			return jdbc.query(this.describeSql, key);
 		}
 		catch (DataAccessException ex) {
 			if (transientFailures.isTransient(ex)) {
@@ -179,6 +197,32 @@ final class BatchQuery {
 			throw new InvalidMigrationException("Base query of migration '" + this.migration + "' cannot be run: "
 					+ ex.getMostSpecificCause().getMessage() + " [" + this.baseQuery.sql() + "]", ex);
 		}
+	}
+
+	private KeyType typeOf(String keyColumn, ResultSetMetaData metaData) throws SQLException {
+		List<String> columns = new ArrayList<>();
+		for (int i = 1; i <= metaData.getColumnCount(); i++) {
+			String label = metaData.getColumnLabel(i);
+			columns.add(label);
+			if (label.equalsIgnoreCase(keyColumn)) {
+				KeyType type = KeyType.of(metaData.getColumnType(i), metaData.getColumnClassName(i));
+				if (type == null) {
+					throw new InvalidMigrationException("Key column '" + keyColumn + "' of migration '"
+							+ this.migration + "' has type " + metaData.getColumnTypeName(i) + ", which cannot be a key",
+							"Use an integer, decimal, UUID or text column as the key of migration '" + this.migration
+									+ "' (DataMigrationConfig keyColumn).",
+							null);
+				}
+				return type;
+			}
+		}
+		String key = (this.keyColumns.size() == 1) ? "its key column '" + keyColumn + "'"
+				: "key column '" + keyColumn + "' of its " + Key.describe(this.keyColumns);
+		throw new InvalidMigrationException("Base query of migration '" + this.migration + "' does not select " + key
+				+ " (it selects " + columns + ")",
+				"Select column '" + keyColumn + "' in the base query of migration '" + this.migration
+						+ "', or set its key column (DataMigrationConfig keyColumn) to one the query selects.",
+				null);
 	}
 
 	/**
@@ -197,32 +241,32 @@ final class BatchQuery {
 	 * Reads one batch and checks its keys.
 	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
 	 * @param afterKey the last key seen, or {@code null} for the first batch
-	 * @param keyType the key's type
+	 * @param key the key's columns and types
 	 * @param number the batch's number, for messages
 	 * @param batchSize the most rows this batch may have
 	 * @return the batch, with case-insensitive column names, in key order
 	 * @throws InvalidMigrationException if a key is NULL or not unique
 	 */
-	Batch fetch(JdbcOperations jdbc, @Nullable Object afterKey, KeyType keyType, long number, int batchSize) {
+	Batch fetch(JdbcOperations jdbc, @Nullable KeyValue afterKey, Key key, long number, int batchSize) {
 		useBatchSize(batchSize);
 		List<Map<String, Object>> rows = (afterKey != null)
-				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, afterKey)
+				? jdbc.query(this.nextBatchSql, BatchRows.INSTANCE, this.keysAfter.parameters(afterKey.parts()))
 				: jdbc.query(this.firstBatchSql, BatchRows.INSTANCE);
-		return checked(jdbc, rows, keyType, number, batchSize);
+		return checked(jdbc, rows, key, number, batchSize);
 	}
 
 	/**
 	 * Checks the keys of the rows read for a batch and drops the peek row.
 	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
 	 * @param rows the rows read, in key order, at most the batch size plus the peek row
-	 * @param keyType the key's type
+	 * @param key the key's columns and types
 	 * @param number the batch's number, for messages
 	 * @param batchSize the most rows this batch may have
 	 * @return the batch
 	 * @throws InvalidMigrationException if a key is NULL or not unique
 	 */
-	Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, KeyType keyType, long number, int batchSize) {
-		this.keyRules.check(rows, batchSize, keyType, number, (key) -> occursMoreThanOnce(jdbc, key));
+	Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, Key key, long number, int batchSize) {
+		this.keyRules.check(rows, batchSize, key, number, (last) -> occursMoreThanOnce(jdbc, last));
 		boolean last = rows.size() <= batchSize;
 		if (!last) {
 			rows.remove(batchSize);
@@ -230,17 +274,17 @@ final class BatchQuery {
 		return new Batch(rows, last);
 	}
 
-	private boolean occursMoreThanOnce(JdbcOperations jdbc, Object key) {
-		Long count = jdbc.queryForObject(this.keyCountSql, Long.class, key);
+	private boolean occursMoreThanOnce(JdbcOperations jdbc, KeyValue key) {
+		Long count = jdbc.queryForObject(this.keyCountSql, Long.class, key.parts().toArray());
 		return count != null && count > 1;
 	}
 
 	/**
 	 * The key of a row of a batch.
 	 * @param row the row
-	 * @return its key value
+	 * @return its key
 	 */
-	Object keyOf(Map<String, Object> row) {
+	KeyValue keyOf(Map<String, Object> row) {
 		return this.keyRules.keyOf(row);
 	}
 

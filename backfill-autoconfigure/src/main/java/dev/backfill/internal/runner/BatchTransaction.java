@@ -33,7 +33,7 @@ final class BatchTransaction {
 
 	private final BatchQuery query;
 
-	private final KeyType keyType;
+	private final Key key;
 
 	private final String owner;
 
@@ -49,19 +49,19 @@ final class BatchTransaction {
 	/** The batch as one statement, for a set-based migration where the database can. */
 	private final @Nullable SingleStatementBatch singleStatement;
 
-	BatchTransaction(MigrationTarget target, BatchQuery query, KeyType keyType, String owner, Duration leaseDuration,
+	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
 		this.query = query;
-		this.keyType = keyType;
+		this.key = key;
 		this.owner = owner;
 		this.leaseDuration = leaseDuration;
 		this.heartbeat = heartbeat;
 		this.limits = limits;
 		this.limitsStatement = (inlineLimits == null);
-		this.singleStatement = SingleStatementBatch.of(target, query, keyType, owner, leaseDuration);
+		this.singleStatement = SingleStatementBatch.of(target, query, key, owner, leaseDuration);
 	}
 
 	/**
@@ -104,7 +104,7 @@ final class BatchTransaction {
 	}
 
 	private Batch fetch(Position from, BatchAttempts attempts, int batchSize) {
-		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.keyType,
+		Batch batch = this.query.fetch(this.target.database().jdbc(), from.lastKey(), this.key,
 				from.checkpoint().batches() + 1, batchSize);
 		if (!batch.isEmpty()) {
 			attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
@@ -122,7 +122,7 @@ final class BatchTransaction {
 			return checkpoint(from, batch);
 		}
 		attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
-		Position next = from.after(this.query.keyOf(batch.lastRow()), this.keyType, batch.rows().size(),
+		Position next = from.after(this.query.keyOf(batch.lastRow()), this.key, batch.rows().size(),
 				batch.last());
 		if (batch.last()) {
 			this.query.refuseNullKeys(this.target.database().jdbc());
@@ -178,7 +178,7 @@ final class BatchTransaction {
 		}
 		int rows = batch.rows().size();
 		Position next = batch.isEmpty() ? from.completedHere()
-				: from.after(this.query.keyOf(batch.lastRow()), this.keyType, rows, last);
+				: from.after(this.query.keyOf(batch.lastRow()), this.key, rows, last);
 		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
 				this.leaseDuration, last)) {
 			throw new LeaseLostException(this.target.name(), this.owner);

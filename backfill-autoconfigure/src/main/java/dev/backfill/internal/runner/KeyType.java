@@ -75,6 +75,15 @@ enum KeyType {
 	}
 
 	/**
+	 * Whether the checkpoint text of a value is a number (written bare in a composite
+	 * key's JSON array, other types as strings).
+	 * @return {@code true} for integers and decimals
+	 */
+	boolean isNumber() {
+		return this == INTEGER || this == DECIMAL;
+	}
+
+	/**
 	 * The key value of a checkpoint text.
 	 * @param text the checkpoint text, or {@code null}
 	 * @return the value to bind, or {@code null}

@@ -42,6 +42,12 @@ public record MigrationResult(String name, Outcome outcome, long rows, long batc
 		/** Stopped between batches on shutdown; resumable. */
 		STOPPED,
 
+		/**
+		 * Paused through the operations API: not started here, or stopped with the batch in
+		 * flight refused and rolled back; it runs again once resumed.
+		 */
+		PAUSED,
+
 		/** A batch failed; recorded as {@code FAILED} with the error. */
 		FAILED
 

@@ -34,7 +34,7 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	 * {@code :first}, {@code :last} and {@code :keys}, or none of them
 	 */
 	public static MigrationTarget of(SqlMigration migration, MigrationSettings settings, MigrationDatabase database) {
-		return new MigrationTarget(new SqlBatchUpdate(settings.name(), migration, settings.keyColumn(),
+		return new MigrationTarget(new SqlBatchUpdate(settings.name(), migration, settings.keyColumns(),
 				database.jdbc()), settings, database);
 	}
 
@@ -44,6 +44,14 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	 */
 	public String name() {
 		return this.settings.name();
+	}
+
+	/**
+	 * What kind of migration it is, as operators see it.
+	 * @return {@code SqlMigration} or {@code DataMigration}
+	 */
+	public String kind() {
+		return readsKeysOnly() ? "SqlMigration" : "DataMigration";
 	}
 
 	/**

@@ -67,7 +67,7 @@ final class MigrationWorker {
 	private final Throttles throttles;
 
 	/** Known once the base query has been described, when the run starts. */
-	private @Nullable KeyType keyType;
+	private @Nullable Key key;
 
 	private @Nullable BatchTransaction batches;
 
@@ -85,8 +85,8 @@ final class MigrationWorker {
 		// Limits that ride on the batch's SELECT need no statement of their own.
 		this.inlineLimits = this.store.dialect().inlineLimits(this.limits);
 		this.sizer = BatchSizer.of(this.settings);
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumn(),
-				this.sizer.size(), this.inlineLimits, this.store.dialect().mysqlSyntax(), target.readsKeysOnly());
+		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumns(),
+				this.sizer.size(), this.inlineLimits, this.store.dialect(), target.readsKeysOnly());
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
@@ -108,12 +108,12 @@ final class MigrationWorker {
 		Position position = null;
 		Position start = null;
 		try {
-			this.keyType = this.query.describe(this.target.database().jdbc(), this.transientFailures);
-			this.batches = new BatchTransaction(this.target, this.query, this.keyType, this.owner,
+			this.key = this.query.describe(this.target.database().jdbc(), this.transientFailures);
+			this.batches = new BatchTransaction(this.target, this.query, this.key, this.owner,
 					this.runnerSettings.leaseDuration(), this.heartbeat, this.limits, this.inlineLimits);
 			// Rows with a NULL key would never come up after a key: refuse them up front.
 			this.query.refuseNullKeys(this.target.database().jdbc());
-			start = Position.of(state, this.keyType);
+			start = Position.of(state, this.key);
 			position = start;
 			logStart(state);
 			while (!position.completed()) {
@@ -138,6 +138,9 @@ final class MigrationWorker {
 			return result;
 		}
 		catch (LeaseLostException ex) {
+			if (letGoIfPaused()) {
+				return result(MigrationResult.Outcome.PAUSED, start, position, started, null, null);
+			}
 			logger.warn(ex.getMessage());
 			return result(MigrationResult.Outcome.RUNNING_ELSEWHERE, start, position, started, null, null);
 		}
@@ -237,7 +240,33 @@ final class MigrationWorker {
 		if (!completedByFailedAttempt && !this.owner.equals(state.leaseOwner())) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
-		return Position.of(state, this.keyType);
+		return Position.of(state, this.key);
+	}
+
+	/**
+	 * A checkpoint refused while this instance still holds the lease means the migration is
+	 * no longer {@code RUNNING}: paused (and maybe resumed since). Lets go of the lease,
+	 * leaving it {@code PAUSED}, or {@code PENDING} for any instance if it was resumed.
+	 */
+	private boolean letGoIfPaused() {
+		MigrationState state;
+		try {
+			state = this.store.find(this.target.name()).orElseThrow();
+			if (!this.owner.equals(state.leaseOwner()) || !this.store.release(this.target.name(), this.owner)) {
+				return false;
+			}
+		}
+		catch (DataAccessException ex) {
+			// The lease expires by itself; an instance takes over once it is runnable.
+			logger.warn("Backfill migration '{}': could not tell whether it was paused: {}", this.target.name(),
+					FailureText.describe(ex));
+			return false;
+		}
+		logger.info("Backfill migration '{}' paused{}: stopped with the batch in flight rolled back, after {} rows "
+				+ "in {} batches; it resumes after key {}", this.target.name(),
+				(state.pausedBy() != null) ? " by " + state.pausedBy() : "", state.rowsProcessed(), state.batches(),
+				state.lastKey());
+		return true;
 	}
 
 	private void recordFailure(String error) {
@@ -257,7 +286,7 @@ final class MigrationWorker {
 		if (state.lastKey() == null) {
 			logger.info("Backfill migration '{}' starting (batch size {}, throttle {} ms, key {})",
 					this.target.name(), batchSizeText(), this.settings.throttle().toMillis(),
-					this.settings.keyColumn());
+					String.join(", ", this.settings.keyColumns()));
 		}
 		else {
 			logger.info("Backfill migration '{}' resuming after key {} ({} rows in {} batches done; batch size {}, "

@@ -8,19 +8,19 @@ import org.jspecify.annotations.Nullable;
  * Where the worker stands: the last key as a value to bind, the checkpoint as saved, and
  * whether the migration is done.
  *
- * @param lastKey the last key, typed for binding, or {@code null} before the first batch
+ * @param lastKey the last key, each part typed for binding, or {@code null} before the first batch
  * @param checkpoint the checkpoint
  * @param completed whether no rows are left
  */
-record Position(@Nullable Object lastKey, Checkpoint checkpoint, boolean completed) {
+record Position(@Nullable KeyValue lastKey, Checkpoint checkpoint, boolean completed) {
 
-	static Position of(MigrationState state, KeyType keyType) {
-		return new Position(keyType.parse(state.lastKey()),
+	static Position of(MigrationState state, Key key) {
+		return new Position(key.parse(state.lastKey()),
 				new Checkpoint(state.lastKey(), state.rowsProcessed(), state.batches()), state.isCompleted());
 	}
 
-	Position after(Object key, KeyType keyType, int rows, boolean last) {
-		return new Position(key, this.checkpoint.next(keyType.format(key), rows), last);
+	Position after(KeyValue lastKey, Key key, int rows, boolean last) {
+		return new Position(lastKey, this.checkpoint.next(key.format(lastKey), rows), last);
 	}
 
 	Position completedHere() {

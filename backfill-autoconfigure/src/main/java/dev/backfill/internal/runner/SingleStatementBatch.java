@@ -25,7 +25,8 @@ import org.springframework.jdbc.support.JdbcUtils;
  * whole batch back, update included. One statement and its commit instead of the read,
  * the update and the checkpoint.
  * <p>
- * Not for text keys, whose uniqueness the column's collation decides with a query of the
+ * Not for composite keys (the checkpoint's text of a row value is Java's to write), nor
+ * for text keys, whose uniqueness the column's collation decides with a query of the
  * base query that would run after the update, which may no longer select the batch's
  * rows; nor for a migration that is not transactional.
  */
@@ -45,20 +46,20 @@ final class SingleStatementBatch {
 
 	private final String keyColumn;
 
-	private final KeyType keyType;
+	private final Key key;
 
 	private final Duration leaseDuration;
 
 	private SingleStatementBatch(OneStatementBatch parts, String update, MigrationTarget target, BatchQuery query,
-			KeyType keyType, String owner, Duration leaseDuration) {
+			Key key, String owner, Duration leaseDuration) {
 		this.parts = parts;
 		this.update = update;
 		this.query = query;
 		this.store = target.database().store();
 		this.name = target.name();
 		this.owner = owner;
-		this.keyColumn = target.settings().keyColumn();
-		this.keyType = keyType;
+		this.keyColumn = key.columns().get(0);
+		this.key = key;
 		this.leaseDuration = leaseDuration;
 	}
 
@@ -67,15 +68,15 @@ final class SingleStatementBatch {
 	 * @return it, or {@code null} to run each batch's read, update and checkpoint as
 	 * statements of their own
 	 */
-	static @Nullable SingleStatementBatch of(MigrationTarget target, BatchQuery query, KeyType keyType, String owner,
+	static @Nullable SingleStatementBatch of(MigrationTarget target, BatchQuery query, Key key, String owner,
 			Duration leaseDuration) {
 		OneStatementBatch parts = target.database().store().dialect().oneStatementBatch();
 		if (parts == null || !(target.migration() instanceof SqlBatchUpdate sql) || !target.settings().transactional()
-				|| !keyType.comparesExactly()) {
+				|| key.isComposite() || !key.comparesExactly()) {
 			return null;
 		}
 		String update = sql.inOneStatement(parts);
-		return (update != null) ? new SingleStatementBatch(parts, update, target, query, keyType, owner, leaseDuration)
+		return (update != null) ? new SingleStatementBatch(parts, update, target, query, key, owner, leaseDuration)
 				: null;
 	}
 
@@ -95,16 +96,16 @@ final class SingleStatementBatch {
 		String sql = this.parts.statement(this.query.sql(first, batchSize), batchSize, this.update, checkpoint.sql());
 		List<Object> parameters = new ArrayList<>();
 		if (!first) {
-			parameters.add(from.lastKey());
+			parameters.addAll(List.of(this.query.parametersAfter(from.lastKey())));
 		}
 		parameters.addAll(checkpoint.parameters());
 		Result result = jdbc.query(sql, this::result, parameters.toArray());
-		Batch batch = this.query.checked(jdbc, result.rows(), this.keyType, from.checkpoint().batches() + 1,
+		Batch batch = this.query.checked(jdbc, result.rows(), this.key, from.checkpoint().batches() + 1,
 				batchSize);
 		if (batch.isEmpty()) {
 			return batch;
 		}
-		String lastKey = this.keyType.format(this.query.keyOf(batch.lastRow()));
+		String lastKey = this.key.format(this.query.keyOf(batch.lastRow()));
 		if (result.saved() != 1) {
 			throw new LeaseLostException(this.name, this.owner);
 		}

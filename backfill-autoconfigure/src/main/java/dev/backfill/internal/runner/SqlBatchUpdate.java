@@ -29,7 +29,10 @@ import org.springframework.jdbc.core.namedparam.ParsedSql;
  * {@code updateSql} once with the keys of those rows, so the keyset walk, key checks,
  * retries, fencing and checkpoint are those of every migration. Its statement joins the
  * batch's transaction, as {@code JdbcTemplate} calls in {@code migrate} do. The statement
- * is checked when this is made, before any batch runs.
+ * is checked when this is made, before any batch runs. With a composite key, {@code :keys}
+ * is the batch's keys as row values ({@code WHERE (tenant_id, id) IN (:keys)}), and
+ * {@code :first}/{@code :last} are refused: a range of row values is no {@code BETWEEN}
+ * of two values, and spelled out it would not be read along the index everywhere.
  */
 final class SqlBatchUpdate implements DataMigration {
 
@@ -51,7 +54,7 @@ final class SqlBatchUpdate implements DataMigration {
 
 	private final SqlMigration migration;
 
-	private final String keyColumn;
+	private final List<String> keyColumns;
 
 	private final String updateSql;
 
@@ -67,19 +70,29 @@ final class SqlBatchUpdate implements DataMigration {
 	 * Checks a migration's update and prepares to run it.
 	 * @param name the migration's name, for messages
 	 * @param migration the migration
-	 * @param keyColumn its key column
+	 * @param keyColumns its key columns
 	 * @param jdbc operations on its DataSource
 	 * @throws InvalidMigrationException if the update is empty, uses a parameter other than
-	 * {@code :first}, {@code :last} and {@code :keys}, none of them, or {@code ?} placeholders
+	 * {@code :first}, {@code :last} and {@code :keys}, none of them, or {@code ?}
+	 * placeholders, or {@code :first} or {@code :last} with a composite key
 	 */
-	SqlBatchUpdate(String name, SqlMigration migration, String keyColumn, JdbcOperations jdbc) {
+	SqlBatchUpdate(String name, SqlMigration migration, List<String> keyColumns, JdbcOperations jdbc) {
 		this.migration = migration;
-		this.keyColumn = keyColumn;
+		this.keyColumns = List.copyOf(keyColumns);
 		this.updateSql = checked(name, migration.updateSql());
 		Set<String> used = parameters(name, this.updateSql);
 		this.usesFirst = used.contains(FIRST);
 		this.usesLast = used.contains(LAST);
 		this.usesKeys = used.contains(KEYS);
+		if (keyColumns.size() > 1 && (this.usesFirst || this.usesLast)) {
+			String columns = String.join(", ", keyColumns);
+			throw new InvalidMigrationException("SqlMigration '" + name + "' uses :first or :last in its updateSql, "
+					+ "but its key (" + columns + ") is composite: a batch has no single first and last value "
+					+ "[" + this.updateSql + "]",
+					"Restrict the updateSql of migration '" + name + "' to the batch's keys with :keys, as row values: "
+							+ "WHERE (" + columns + ") IN (:keys).",
+					null);
+		}
 		this.jdbc = new NamedParameterJdbcTemplate(jdbc);
 	}
 
@@ -188,20 +201,30 @@ final class SqlBatchUpdate implements DataMigration {
 	@Override
 	public void migrate(List<Map<String, Object>> rows) {
 		MapSqlParameterSource parameters = new MapSqlParameterSource();
+		String keyColumn = this.keyColumns.get(0);
 		if (this.usesFirst) {
-			parameters.addValue(FIRST, rows.get(0).get(this.keyColumn));
+			parameters.addValue(FIRST, rows.get(0).get(keyColumn));
 		}
 		if (this.usesLast) {
-			parameters.addValue(LAST, rows.get(rows.size() - 1).get(this.keyColumn));
+			parameters.addValue(LAST, rows.get(rows.size() - 1).get(keyColumn));
 		}
 		if (this.usesKeys) {
 			List<Object> keys = new ArrayList<>(rows.size());
 			for (Map<String, Object> row : rows) {
-				keys.add(row.get(this.keyColumn));
+				keys.add((this.keyColumns.size() == 1) ? row.get(keyColumn) : rowValue(row));
 			}
 			parameters.addValue(KEYS, keys);
 		}
 		this.jdbc.update(this.updateSql, parameters);
+	}
+
+	/** A composite key's parts, which {@code IN (:keys)} expands into a row value {@code (?, ?)}. */
+	private Object[] rowValue(Map<String, Object> row) {
+		Object[] parts = new Object[this.keyColumns.size()];
+		for (int i = 0; i < parts.length; i++) {
+			parts[i] = row.get(this.keyColumns.get(i));
+		}
+		return parts;
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.backfill.internal.settings;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.backfill.BatchSizeMode;
 import dev.backfill.internal.store.BatchLimits;
@@ -15,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param enabled whether it runs at all
  * @param batchSize rows per batch; in adaptive mode, of the first batch
  * @param throttle pause between two batches
- * @param keyColumn the column ordering and resuming the migration
+ * @param keyColumns the columns ordering and resuming the migration, most significant
+ * first: one, or several for a composite key
  * @param transactional whether a batch's writes and its checkpoint share one transaction
  * @param statementTimeout longest a statement of a batch may run, or {@code null}
  * @param lockTimeout longest a statement of a batch may wait for a lock, or {@code null}
@@ -27,13 +29,13 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
-		boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
+public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle,
+		List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
 		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize) {
 
 	/**
-	 * Settings with a fixed batch size, for callers that do not adapt it (benchmarks, test
-	 * fixtures); the adaptive settings are unused then.
+	 * Settings with a fixed batch size and a key of one column, for callers that do not
+	 * adapt it (benchmarks, test fixtures); the adaptive settings are unused then.
 	 * @param name the migration's name
 	 * @param enabled whether it runs at all
 	 * @param batchSize rows per batch
@@ -45,15 +47,34 @@ public record MigrationSettings(String name, boolean enabled, int batchSize, Dur
 	 */
 	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, String keyColumn,
 			boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout) {
-		this(name, enabled, batchSize, throttle, keyColumn, transactional, statementTimeout, lockTimeout,
+		this(name, enabled, batchSize, throttle, List.of(keyColumn), transactional, statementTimeout, lockTimeout);
+	}
+
+	/**
+	 * Settings with a fixed batch size, for callers that do not adapt it (benchmarks, test
+	 * fixtures); the adaptive settings are unused then.
+	 * @param name the migration's name
+	 * @param enabled whether it runs at all
+	 * @param batchSize rows per batch
+	 * @param throttle pause between two batches
+	 * @param keyColumns the columns ordering and resuming the migration, most significant first
+	 * @param transactional whether a batch's writes and its checkpoint share one transaction
+	 * @param statementTimeout longest a statement of a batch may run, or {@code null}
+	 * @param lockTimeout longest a statement of a batch may wait for a lock, or {@code null}
+	 */
+	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle, List<String> keyColumns,
+			boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout) {
+		this(name, enabled, batchSize, throttle, keyColumns, transactional, statementTimeout, lockTimeout,
 				BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize);
 	}
 
 	/**
-	 * Checks the batch size range, which may be merged from different levels.
+	 * Checks the batch size range, which may be merged from different levels, and keeps a
+	 * copy of the key columns.
 	 * @throws IllegalArgumentException if the minimum batch size exceeds the maximum
 	 */
 	public MigrationSettings {
+		keyColumns = List.copyOf(keyColumns);
 		String problem = Setting.batchSizeRangeProblem(minBatchSize, maxBatchSize, "maxBatchSize");
 		if (problem != null) {
 			throw new IllegalArgumentException(

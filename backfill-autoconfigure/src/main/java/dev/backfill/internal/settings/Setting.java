@@ -1,7 +1,10 @@
 package dev.backfill.internal.settings;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 import dev.backfill.internal.store.MigrationStore;
@@ -13,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * {@code backfill.migrations.<name>.*} properties all check a value with the same rule
  * and report it with the same reason, so a value is valid from every source or from none.
  * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}), but
- * for the two settings that have no property: the key column ({@link #DEFAULT_KEY_COLUMN})
+ * for the two settings that have no property: the key columns ({@link #DEFAULT_KEY_COLUMNS})
  * and the DataSource (the primary one). {@code transactional} and {@code batch-size-mode}
  * have no rule: every value is valid.
  *
@@ -31,12 +34,17 @@ public final class Setting<T> {
 	public static final Setting<Duration> THROTTLE = new Setting<>("throttle", "throttle",
 			(pause) -> !pause.isNegative(), "must not be negative");
 
-	/** Column ordering and resuming a migration; set in {@code config()} only, no property. */
-	public static final Setting<String> KEY_COLUMN = new Setting<>("keyColumn", "key-column",
-			MigrationStore::isPlainIdentifier, MigrationStore.PLAIN_IDENTIFIER_RULE);
+	/**
+	 * Columns ordering and resuming a migration, most significant first (one, or several
+	 * for a composite key); set in {@code config()} only, no property.
+	 */
+	public static final Setting<List<String>> KEY_COLUMNS = new Setting<>("keyColumns", "key-columns",
+			Setting::areDistinctPlainIdentifiers,
+			"must name one or more distinct columns, each a plain SQL identifier (a letter or underscore, then "
+					+ "letters, digits or underscores, at most 63)");
 
 	/** The key column of a migration that names none. */
-	public static final String DEFAULT_KEY_COLUMN = "id";
+	public static final List<String> DEFAULT_KEY_COLUMNS = List.of("id");
 
 	/** Bean name of a migration's DataSource; set in {@code config()} only, no property. */
 	public static final Setting<String> DATA_SOURCE = new Setting<>("dataSource", "data-source",
@@ -178,6 +186,12 @@ public final class Setting<T> {
 			String maxName) {
 		return (min == null || max == null || min <= max) ? null
 				: "must not be greater than " + maxName + " (" + max + ")";
+	}
+
+	private static boolean areDistinctPlainIdentifiers(List<String> columns) {
+		Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+		return !columns.isEmpty() && columns.stream().allMatch((column) -> MigrationStore.isPlainIdentifier(column)
+				&& seen.add(column));
 	}
 
 	private static boolean isBetween(Duration duration, Duration min, Duration max) {

@@ -52,6 +52,16 @@ final class MariaDbDialect implements SqlDialect {
 	 */
 
 
+	/**
+	 * MariaDB (10.11) plans a row-value comparison as a full scan of the index in order
+	 * ({@code type = index}), so each batch would read from the table's first key: the
+	 * comparison spelled out instead, a {@code range} over both columns of the index.
+	 */
+	@Override
+	public KeysAfter keysAfter(List<String> columns) {
+		return KeysAfter.expanded(columns);
+	}
+
 	@Override
 	public boolean mysqlSyntax() {
 		return true;

@@ -6,7 +6,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -27,8 +29,11 @@ import org.springframework.jdbc.support.JdbcUtils;
  * checkpoint, counts and lease.
  * <p>
  * Every write that moves a migration forward is conditioned on the caller's lease
- * ({@code lease_owner}) and on the batch count it last saw, so an owner that lost its
- * lease, or a stale retry, changes nothing. Writes made inside a Spring-managed
+ * ({@code lease_owner}), on the batch count it last saw and on the migration still being
+ * {@code RUNNING}, so an owner that lost its lease, a stale retry, or a worker whose
+ * migration was paused meanwhile, changes nothing. An operator's state changes
+ * ({@link #pause}, {@link #resume}, {@link #retry}, {@link #rerun}) are conditioned on the
+ * status they leave, so of two at once one wins and the other changes nothing. Writes made inside a Spring-managed
  * transaction on the same DataSource join it, which is how a batch's checkpoint commits
  * together with the batch's own writes.
  *
@@ -44,13 +49,34 @@ public final class MigrationStore {
 
 	private static final int MAX_ERROR_LENGTH = 4000;
 
+	private static final String COLUMNS = "name, status, last_key, rows_processed, batches, started_at, updated_at, "
+			+ "completed_at, last_error, lease_owner, lease_expires_at, estimated_total, rows_per_second, "
+			+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows";
+
+	/**
+	 * The condition every checkpoint of a running worker carries: a migration paused (or
+	 * resumed, retried, rerun) meanwhile refuses the batch in flight, which rolls back with
+	 * it, at no statement of its own.
+	 */
+	private static final String RUNNING_ONLY = " AND status = 'RUNNING'";
+
 	private final JdbcTemplate jdbc;
 
 	private final SqlDialect dialect;
 
 	private final String table;
 
+	private final String selectAllSql;
+
 	private final String selectSql;
+
+	private final String pauseSql;
+
+	private final String resumeSql;
+
+	private final String retrySql;
+
+	private final String rerunSql;
 
 	private final String acquireSql;
 
@@ -76,12 +102,21 @@ public final class MigrationStore {
 		this.table = requirePlainIdentifier(table);
 		String now = dialect.currentTimestamp();
 		String leaseUntil = dialect.currentTimestampPlusMillis();
-		this.selectSql = "SELECT name, status, last_key, rows_processed, batches, started_at, updated_at, "
-				+ "completed_at, last_error, lease_owner, lease_expires_at, estimated_total, rows_per_second, "
-				+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows FROM " + table + " WHERE name = ?";
+		this.selectAllSql = "SELECT " + COLUMNS + " FROM " + table;
+		this.selectSql = this.selectAllSql + " WHERE name = ?";
+		this.pauseSql = "UPDATE " + table + " SET status = 'PAUSED', paused_by = ?, paused_at = " + now
+				+ ", updated_at = " + now + " WHERE name = ? AND status IN ('PENDING', 'RUNNING')";
+		this.resumeSql = "UPDATE " + table + " SET status = 'PENDING', paused_by = NULL, paused_at = NULL, "
+				+ "updated_at = " + now + " WHERE name = ? AND status = 'PAUSED'";
+		this.retrySql = "UPDATE " + table + " SET status = 'PENDING', updated_at = " + now
+				+ " WHERE name = ? AND status = 'FAILED'";
+		this.rerunSql = "UPDATE " + table + " SET status = 'PENDING', last_key = NULL, rows_processed = 0, "
+				+ "batches = 0, started_at = NULL, completed_at = NULL, last_error = NULL, estimated_total = NULL, "
+				+ "rows_per_second = NULL, throttled_millis = NULL, throttle_reason = NULL, remaining_rows = NULL, "
+				+ "updated_at = " + now + " WHERE name = ? AND status = 'COMPLETED'";
 		this.acquireSql = "UPDATE " + table + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = "
 				+ leaseUntil + ", started_at = COALESCE(started_at, " + now + "), updated_at = " + now
-				+ " WHERE name = ? AND status <> 'COMPLETED'"
+				+ " WHERE name = ? AND status IN ('PENDING', 'RUNNING', 'FAILED')"
 				+ " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < " + now + ")";
 		this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ?";
@@ -89,10 +124,12 @@ public final class MigrationStore {
 		this.completeSql = "UPDATE " + table + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, "
 				+ "batches = ?, updated_at = " + now + ", completed_at = " + now
 				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
-				+ " WHERE name = ? AND lease_owner = ? AND batches = ?";
+				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
 		this.failSql = "UPDATE " + table + " SET status = 'FAILED', last_error = ?, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
-		this.releaseSql = "UPDATE " + table + " SET status = 'PENDING', updated_at = " + now
+		// A paused migration stays paused when its worker lets go of it.
+		this.releaseSql = "UPDATE " + table + " SET status = CASE WHEN status = 'RUNNING' THEN 'PENDING' ELSE status "
+				+ "END, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
 	}
 
@@ -106,7 +143,8 @@ public final class MigrationStore {
 	private String checkpointSql(String lastKey, String rowsProcessed) {
 		return "UPDATE " + this.table + " SET last_key = " + lastKey + ", rows_processed = " + rowsProcessed
 				+ ", batches = ?, updated_at = " + this.dialect.currentTimestamp() + ", lease_expires_at = "
-				+ this.dialect.currentTimestampPlusMillis() + " WHERE name = ? AND lease_owner = ? AND batches = ?";
+				+ this.dialect.currentTimestampPlusMillis() + " WHERE name = ? AND lease_owner = ? AND batches = ?"
+				+ RUNNING_ONLY;
 	}
 
 	/** The parameters of {@link #checkpointSql} after those of its last key and row count. */
@@ -199,6 +237,16 @@ public final class MigrationStore {
 	}
 
 	/**
+	 * Reads every row of the table.
+	 * @return the rows by migration name
+	 */
+	public Map<String, MigrationState> findAll() {
+		Map<String, MigrationState> rows = new LinkedHashMap<>();
+		this.jdbc.query(this.selectAllSql, MigrationStore::mapState).forEach((row) -> rows.put(row.name(), row));
+		return rows;
+	}
+
+	/**
 	 * Reads a migration's row, inserting a {@code PENDING} one first if it has none.
 	 * Concurrent instances may insert at once; the loser's insert is ignored.
 	 * @param name the migration
@@ -227,7 +275,7 @@ public final class MigrationStore {
 
 	/**
 	 * Takes the migration's lease unless another owner holds an unexpired one or it has
-	 * completed, and marks it {@code RUNNING}.
+	 * completed or is paused, and marks it {@code RUNNING}.
 	 * @param name the migration
 	 * @param owner this runner's owner id
 	 * @param lease how long the lease holds unless renewed
@@ -258,7 +306,8 @@ public final class MigrationStore {
 	 * it changed meanwhile
 	 * @param lease the renewed lease length
 	 * @param completed whether this was the last batch
-	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 * @return whether the write took effect (false: the lease or checkpoint moved on, or the
+	 * migration is no longer {@code RUNNING}: paused)
 	 */
 	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
 			Duration lease, boolean completed) {
@@ -323,13 +372,54 @@ public final class MigrationStore {
 
 	/**
 	 * Frees the lease and leaves the migration {@code PENDING}, resumable from its
-	 * checkpoint.
+	 * checkpoint; a {@code PAUSED} one stays paused.
 	 * @param name the migration
 	 * @param owner the owner the lease must still belong to
 	 * @return whether the owner still held the lease
 	 */
 	public boolean release(String name, String owner) {
 		return this.jdbc.update(this.releaseSql, name, owner) == 1;
+	}
+
+	/**
+	 * Pauses a {@code PENDING} or {@code RUNNING} migration: no instance takes it, and its
+	 * running worker's next checkpoint is refused. Its lease stays with that worker until
+	 * the worker lets go.
+	 * @param name the migration
+	 * @param pausedBy who paused it, or {@code null}
+	 * @return whether it was {@code PENDING} or {@code RUNNING} and is now {@code PAUSED}
+	 */
+	public boolean pause(String name, @Nullable String pausedBy) {
+		return this.jdbc.update(this.pauseSql, pausedBy, name) == 1;
+	}
+
+	/**
+	 * Makes a {@code PAUSED} migration {@code PENDING} again, from its checkpoint.
+	 * @param name the migration
+	 * @return whether it was {@code PAUSED}
+	 */
+	public boolean resume(String name) {
+		return this.jdbc.update(this.resumeSql, name) == 1;
+	}
+
+	/**
+	 * Makes a {@code FAILED} migration {@code PENDING} again, from its checkpoint. Its
+	 * {@code last_error} stays until it completes.
+	 * @param name the migration
+	 * @return whether it was {@code FAILED}
+	 */
+	public boolean retry(String name) {
+		return this.jdbc.update(this.retrySql, name) == 1;
+	}
+
+	/**
+	 * Makes a {@code COMPLETED} migration {@code PENDING} from the start: no checkpoint, no
+	 * counts, no start or completion time.
+	 * @param name the migration
+	 * @return whether it was {@code COMPLETED}
+	 */
+	public boolean rerun(String name) {
+		return this.jdbc.update(this.rerunSql, name) == 1;
 	}
 
 	private static MigrationState mapState(ResultSet rs, int row) throws SQLException {

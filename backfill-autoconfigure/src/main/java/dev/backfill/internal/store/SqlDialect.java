@@ -5,6 +5,7 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
@@ -105,6 +106,17 @@ public interface SqlDialect {
 	 */
 	default String replicationLagSql() {
 		return null;
+	}
+
+	/**
+	 * The condition that a row's key comes after the checkpoint, in the form this
+	 * database's planner turns into a range scan of the key's index. By default the
+	 * row-value comparison {@code (tenant_id, id) > (?, ?)} ({@code id > ?} for one column).
+	 * @param columns the key columns, qualified as the query needs them, in key order
+	 * @return the condition and how to bind it
+	 */
+	default KeysAfter keysAfter(List<String> columns) {
+		return KeysAfter.rowValue(columns);
 	}
 
 	/**

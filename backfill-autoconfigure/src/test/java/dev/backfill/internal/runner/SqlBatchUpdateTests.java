@@ -1,5 +1,7 @@
 package dev.backfill.internal.runner;
 
+import java.util.List;
+
 import dev.backfill.SqlMigration;
 import dev.backfill.internal.store.OneStatementBatch;
 import org.junit.jupiter.api.Test;
@@ -98,7 +100,7 @@ class SqlBatchUpdateTests {
 				return updateSql;
 			}
 
-		}, "id", new JdbcTemplate());
+		}, List.of("id"), new JdbcTemplate());
 	}
 
 }
