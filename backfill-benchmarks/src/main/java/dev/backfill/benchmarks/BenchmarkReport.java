@@ -553,7 +553,8 @@ public final class BenchmarkReport {
 					statements.add("`" + abbreviate(sql).replaceAll("^(\\S+ \\S+ \\S+).*$", "$1") + " …`");
 				}
 			});
-			return String.join(" + ", statements);
+			// A SqlMigration's checkpoint on PostgreSQL rides in the batch's one statement.
+			return statements.isEmpty() ? "none of its own" : String.join(" + ", statements);
 		}
 
 	}
