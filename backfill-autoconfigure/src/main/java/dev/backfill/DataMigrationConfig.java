@@ -43,6 +43,14 @@ public final class DataMigrationConfig {
 
 	private final @Nullable Duration lockTimeout;
 
+	private final @Nullable RowEstimate estimate;
+
+	private final @Nullable Boolean verify;
+
+	private final @Nullable Boolean sweep;
+
+	private final @Nullable Integer maxPasses;
+
 	private DataMigrationConfig(Builder builder) {
 		this.batchSize = builder.batchSize;
 		this.throttle = builder.throttle;
@@ -55,6 +63,10 @@ public final class DataMigrationConfig {
 		this.transactional = builder.transactional;
 		this.statementTimeout = builder.statementTimeout;
 		this.lockTimeout = builder.lockTimeout;
+		this.estimate = builder.estimate;
+		this.verify = builder.verify;
+		this.sweep = builder.sweep;
+		this.maxPasses = builder.maxPasses;
 	}
 
 	/**
@@ -154,6 +166,38 @@ public final class DataMigrationConfig {
 		return this.lockTimeout;
 	}
 
+	/**
+	 * How the estimated total is taken when a run starts.
+	 * @return the method, or {@code null} if unset
+	 */
+	public @Nullable RowEstimate estimate() {
+		return this.estimate;
+	}
+
+	/**
+	 * Whether to count the rows the base query still returns when the cursor reaches the end.
+	 * @return the flag, or {@code null} if unset
+	 */
+	public @Nullable Boolean verify() {
+		return this.verify;
+	}
+
+	/**
+	 * Whether to run further passes from the first key while rows are left.
+	 * @return the flag, or {@code null} if unset
+	 */
+	public @Nullable Boolean sweep() {
+		return this.sweep;
+	}
+
+	/**
+	 * The most passes a sweep runs, the first included.
+	 * @return the most passes, or {@code null} if unset
+	 */
+	public @Nullable Integer maxPasses() {
+		return this.maxPasses;
+	}
+
 	@Override
 	public boolean equals(@Nullable Object other) {
 		return this == other || (other instanceof DataMigrationConfig that
@@ -165,14 +209,16 @@ public final class DataMigrationConfig {
 				&& Objects.equals(this.keyColumns, that.keyColumns) && Objects.equals(this.dataSource, that.dataSource)
 				&& Objects.equals(this.transactional, that.transactional)
 				&& Objects.equals(this.statementTimeout, that.statementTimeout)
-				&& Objects.equals(this.lockTimeout, that.lockTimeout));
+				&& Objects.equals(this.lockTimeout, that.lockTimeout) && this.estimate == that.estimate
+				&& Objects.equals(this.verify, that.verify) && Objects.equals(this.sweep, that.sweep)
+				&& Objects.equals(this.maxPasses, that.maxPasses));
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.batchSize, this.throttle, this.batchSizeMode, this.targetBatchDuration,
 				this.minBatchSize, this.maxBatchSize, this.keyColumns, this.dataSource, this.transactional,
-				this.statementTimeout, this.lockTimeout);
+				this.statementTimeout, this.lockTimeout, this.estimate, this.verify, this.sweep, this.maxPasses);
 	}
 
 	@Override
@@ -181,7 +227,9 @@ public final class DataMigrationConfig {
 				+ ", batchSizeMode=" + this.batchSizeMode + ", targetBatchDuration=" + this.targetBatchDuration
 				+ ", minBatchSize=" + this.minBatchSize + ", maxBatchSize=" + this.maxBatchSize + ", keyColumns="
 				+ this.keyColumns + ", dataSource=" + this.dataSource + ", transactional=" + this.transactional
-				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout + "]";
+				+ ", statementTimeout=" + this.statementTimeout + ", lockTimeout=" + this.lockTimeout
+				+ ", estimate=" + this.estimate + ", verify=" + this.verify + ", sweep=" + this.sweep
+				+ ", maxPasses=" + this.maxPasses + "]";
 	}
 
 	/**
@@ -213,6 +261,14 @@ public final class DataMigrationConfig {
 		private @Nullable Duration statementTimeout;
 
 		private @Nullable Duration lockTimeout;
+
+		private @Nullable RowEstimate estimate;
+
+		private @Nullable Boolean verify;
+
+		private @Nullable Boolean sweep;
+
+		private @Nullable Integer maxPasses;
 
 		private Builder() {
 		}
@@ -346,11 +402,60 @@ public final class DataMigrationConfig {
 		}
 
 		/**
+		 * How the estimated total (for percent done and time left) is taken when a run
+		 * starts.
+		 * @param estimate {@link RowEstimate#STATISTICS} for tables too large to count
+		 * @return this builder
+		 */
+		public Builder estimate(RowEstimate estimate) {
+			this.estimate = Objects.requireNonNull(estimate, "estimate");
+			return this;
+		}
+
+		/**
+		 * Whether to count, when the cursor reaches the end, the rows the base query still
+		 * returns (rows inserted behind the cursor meanwhile), record the count and warn when
+		 * it is not zero. Meaningful when the base query excludes migrated rows.
+		 * @param verify {@code false} to skip the count (one scan of the base query)
+		 * @return this builder
+		 */
+		public Builder verify(boolean verify) {
+			this.verify = verify;
+			return this;
+		}
+
+		/**
+		 * Whether to run further passes from the first key while rows are left, until a pass
+		 * leaves none or {@link #maxPasses(int)} passes have run. Needs {@link #verify(boolean)}.
+		 * @param sweep {@code true} to sweep
+		 * @return this builder
+		 */
+		public Builder sweep(boolean sweep) {
+			this.sweep = sweep;
+			return this;
+		}
+
+		/**
+		 * The most passes a sweep runs, the first included.
+		 * @param maxPasses at least 1
+		 * @return this builder
+		 */
+		public Builder maxPasses(int maxPasses) {
+			this.maxPasses = Setting.MAX_PASSES.requireValid(maxPasses);
+			return this;
+		}
+
+		/**
 		 * Builds the immutable settings.
 		 * @return the settings
-		 * @throws IllegalArgumentException if the minimum batch size is above the maximum
+		 * @throws IllegalArgumentException if the minimum batch size is above the maximum, or
+		 * a sweep is asked for without verify
 		 */
 		public DataMigrationConfig build() {
+			String sweepProblem = Setting.sweepProblem(this.verify, this.sweep, Setting.VERIFY.name());
+			if (sweepProblem != null) {
+				throw new IllegalArgumentException(Setting.SWEEP.name() + " " + sweepProblem);
+			}
 			String problem = Setting.batchSizeRangeProblem(this.minBatchSize, this.maxBatchSize,
 					Setting.MAX_BATCH_SIZE.name());
 			if (problem != null) {

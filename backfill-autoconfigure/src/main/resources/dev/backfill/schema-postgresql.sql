@@ -19,5 +19,6 @@ CREATE TABLE IF NOT EXISTS backfill_migrations (
     throttle_reason VARCHAR(1000),
     paused_by VARCHAR(200),
     paused_at TIMESTAMPTZ,
-    remaining_rows BIGINT
+    remaining_rows BIGINT,
+    pass INT
 );

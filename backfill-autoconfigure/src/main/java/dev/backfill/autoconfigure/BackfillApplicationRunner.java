@@ -46,7 +46,8 @@ public class BackfillApplicationRunner implements ApplicationRunner, SmartLifecy
 	private static final Logger logger = LoggerFactory.getLogger(BackfillApplicationRunner.class);
 
 	private static final Set<MigrationResult.Outcome> DONE = Set.of(MigrationResult.Outcome.COMPLETED,
-			MigrationResult.Outcome.ALREADY_COMPLETED, MigrationResult.Outcome.DISABLED);
+			MigrationResult.Outcome.ALREADY_COMPLETED, MigrationResult.Outcome.DISABLED,
+			MigrationResult.Outcome.DRY_RUN);
 
 	private final BackfillRunner runner;
 

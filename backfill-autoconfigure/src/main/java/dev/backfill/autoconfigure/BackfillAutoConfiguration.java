@@ -14,12 +14,17 @@ import dev.backfill.autoconfigure.throttle.HealthIndicatorThrottle;
 import dev.backfill.autoconfigure.throttle.ReplicationLagThrottle;
 import dev.backfill.internal.operations.TrackingTableOperations;
 import dev.backfill.internal.runner.BackfillRunner;
+import dev.backfill.internal.runner.BatchObserver;
 import dev.backfill.internal.runner.CompositeMigrationListener;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.settings.Setting;
+import dev.backfill.metrics.BackfillGauges;
 import dev.backfill.metrics.MicrometerMigrationListener;
+import dev.backfill.observation.BackfillBatchObservationConvention;
+import dev.backfill.observation.ObservationBatchObserver;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -60,7 +65,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 		"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
 		"org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnClass({ DataSource.class, JdbcTemplate.class })
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = "backfill.enabled", matchIfMissing = true)
@@ -83,15 +89,15 @@ public final class BackfillAutoConfiguration {
 	BackfillRunner backfillRunner(ConfigurableListableBeanFactory beanFactory, ObjectProvider<DataSource> dataSources,
 			Environment environment, BackfillProperties properties,
 			ObjectProvider<BackfillSchemaInitializer> schemaInitializer, ObjectProvider<MigrationListener> listeners,
-			ObjectProvider<BackfillThrottle> throttles) {
+			ObjectProvider<BackfillThrottle> throttles, ObjectProvider<BatchObserver> observer) {
 		List<MigrationTarget> targets = new MigrationTargets(beanFactory, dataSources.getIfUnique(), environment,
 				properties, schemaInitializer.getIfUnique())
 			.resolve();
 		RunnerSettings settings = new RunnerSettings(properties.getLeaseDuration(), properties.getLockWaitTimeout(),
 				properties.getRetry().getMaxAttempts(), properties.getRetry().getInitialBackoff(),
-				properties.getRetry().getMaxBackoff());
+				properties.getRetry().getMaxBackoff(), properties.getProgressLogInterval());
 		return new BackfillRunner(targets, settings, new CompositeMigrationListener(listeners.orderedStream().toList()),
-				throttles.orderedStream().toList());
+				throttles.orderedStream().toList(), observer.getIfAvailable(() -> BatchObserver.NONE));
 	}
 
 	@Bean
@@ -116,8 +122,31 @@ public final class BackfillAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		MicrometerMigrationListener backfillMetricsListener(MeterRegistry registry) {
-			return new MicrometerMigrationListener(registry);
+		MicrometerMigrationListener backfillMetricsListener(MeterRegistry registry,
+				ObjectProvider<BatchObserver> observer) {
+			// With the observation, timer backfill.batch comes from it (Boot's meter observation handler).
+			return new MicrometerMigrationListener(registry, observer.getIfAvailable() == null);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		BackfillGauges backfillGauges(MeterRegistry registry, BackfillRunner runner) {
+			return new BackfillGauges(registry, runner.targets());
+		}
+
+	}
+
+	/** An observation {@code backfill.batch} for each attempt at a batch. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ObservationRegistry.class)
+	@ConditionalOnBean(ObservationRegistry.class)
+	static class ObservationConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(BatchObserver.class)
+		ObservationBatchObserver backfillBatchObserver(ObservationRegistry registry,
+				ObjectProvider<BackfillBatchObservationConvention> convention) {
+			return new ObservationBatchObserver(registry, convention.getIfUnique());
 		}
 
 	}

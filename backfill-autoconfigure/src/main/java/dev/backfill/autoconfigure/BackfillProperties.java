@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.backfill.BackfillMode;
 import dev.backfill.BatchSizeMode;
+import dev.backfill.RowEstimate;
 import dev.backfill.internal.settings.Setting;
 import org.jspecify.annotations.Nullable;
 
@@ -77,6 +78,31 @@ public class BackfillProperties implements InitializingBean {
 	 */
 	private @Nullable Duration lockTimeout;
 
+	/**
+	 * Whether migrations run as a dry run: every batch runs and is rolled back, nothing is
+	 * saved in the tracking table, and the log states how many rows each batch would have
+	 * touched and how many rows the base query returns. Migrations that are not
+	 * transactional are refused.
+	 */
+	private boolean dryRun;
+
+	/**
+	 * Whether a migration whose cursor reached the end counts the rows its base query still
+	 * returns (rows inserted behind the cursor meanwhile), records the count as
+	 * remaining_rows and warns when it is not zero. The count is one scan of the base query,
+	 * in the last batch's transaction; meaningful when the base query excludes migrated rows.
+	 */
+	private boolean verify = true;
+
+	/**
+	 * Whether a migration that left rows behind runs further passes from the first key until
+	 * a pass leaves none (at most max-passes in all). Needs verify.
+	 */
+	private boolean sweep;
+
+	/** The most passes a sweep runs, the first included. */
+	private int maxPasses = 3;
+
 	/** Name of the tracking table, a plain SQL identifier in the connection's current schema. */
 	private String tableName = "backfill_migrations";
 
@@ -98,6 +124,17 @@ public class BackfillProperties implements InitializingBean {
 	 * before startup fails.
 	 */
 	private Duration lockWaitTimeout = Duration.ofMinutes(10);
+
+	/**
+	 * How each run's estimated total is taken when it starts, unless a migration sets its
+	 * own: 'count' counts the base query's rows after the checkpoint (exact, but it reads
+	 * them all once); 'statistics' takes the database's own row estimate (PostgreSQL's
+	 * planner, MariaDB's EXPLAIN; H2 counts), for tables too large to count.
+	 */
+	private RowEstimate estimate = RowEstimate.COUNT;
+
+	/** How often a running migration logs its progress: percent, rows, rows/s and ETA. */
+	private Duration progressLogInterval = Duration.ofSeconds(10);
 
 	/** Retries of batches that fail transiently. */
 	private final Retry retry = new Retry();
@@ -199,6 +236,38 @@ public class BackfillProperties implements InitializingBean {
 		this.lockTimeout = lockTimeout;
 	}
 
+	public boolean isDryRun() {
+		return this.dryRun;
+	}
+
+	public void setDryRun(boolean dryRun) {
+		this.dryRun = dryRun;
+	}
+
+	public boolean isVerify() {
+		return this.verify;
+	}
+
+	public void setVerify(boolean verify) {
+		this.verify = verify;
+	}
+
+	public boolean isSweep() {
+		return this.sweep;
+	}
+
+	public void setSweep(boolean sweep) {
+		this.sweep = sweep;
+	}
+
+	public int getMaxPasses() {
+		return this.maxPasses;
+	}
+
+	public void setMaxPasses(int maxPasses) {
+		this.maxPasses = maxPasses;
+	}
+
 	public String getTableName() {
 		return this.tableName;
 	}
@@ -229,6 +298,22 @@ public class BackfillProperties implements InitializingBean {
 
 	public void setLockWaitTimeout(Duration lockWaitTimeout) {
 		this.lockWaitTimeout = lockWaitTimeout;
+	}
+
+	public RowEstimate getEstimate() {
+		return this.estimate;
+	}
+
+	public void setEstimate(RowEstimate estimate) {
+		this.estimate = estimate;
+	}
+
+	public Duration getProgressLogInterval() {
+		return this.progressLogInterval;
+	}
+
+	public void setProgressLogInterval(Duration progressLogInterval) {
+		this.progressLogInterval = progressLogInterval;
 	}
 
 	public Retry getRetry() {
@@ -262,9 +347,11 @@ public class BackfillProperties implements InitializingBean {
 		checkRange("backfill.", this.minBatchSize, this.maxBatchSize);
 		check("backfill.", Setting.STATEMENT_TIMEOUT, this.statementTimeout);
 		check("backfill.", Setting.LOCK_TIMEOUT, this.lockTimeout);
+		checkRequired(Setting.MAX_PASSES, this.maxPasses);
 		checkRequired(Setting.TABLE_NAME, this.tableName);
 		checkRequired(Setting.LEASE_DURATION, this.leaseDuration);
 		checkRequired(Setting.LOCK_WAIT_TIMEOUT, this.lockWaitTimeout);
+		checkRequired(Setting.PROGRESS_LOG_INTERVAL, this.progressLogInterval);
 		checkRequired(Setting.RETRY_MAX_ATTEMPTS, this.retry.maxAttempts);
 		checkRequired(Setting.RETRY_INITIAL_BACKOFF, this.retry.initialBackoff);
 		checkRequired(Setting.RETRY_MAX_BACKOFF, this.retry.maxBackoff);
@@ -281,6 +368,7 @@ public class BackfillProperties implements InitializingBean {
 			checkRange(prefix, migration.minBatchSize, migration.maxBatchSize);
 			check(prefix, Setting.STATEMENT_TIMEOUT, migration.statementTimeout);
 			check(prefix, Setting.LOCK_TIMEOUT, migration.lockTimeout);
+			check(prefix, Setting.MAX_PASSES, migration.maxPasses);
 		});
 	}
 
@@ -467,6 +555,21 @@ public class BackfillProperties implements InitializingBean {
 		/** Longest any statement of a batch may wait for a lock. */
 		private @Nullable Duration lockTimeout;
 
+		/** How a run's estimated total is taken: 'count' or 'statistics'. */
+		private @Nullable RowEstimate estimate;
+
+		/** Whether this migration runs as a dry run: every batch rolled back, nothing saved. */
+		private @Nullable Boolean dryRun;
+
+		/** Whether to count the rows the base query still returns when the cursor reaches the end. */
+		private @Nullable Boolean verify;
+
+		/** Whether to run further passes from the first key while rows are left. */
+		private @Nullable Boolean sweep;
+
+		/** The most passes a sweep runs, the first included. */
+		private @Nullable Integer maxPasses;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -545,6 +648,46 @@ public class BackfillProperties implements InitializingBean {
 
 		public void setLockTimeout(@Nullable Duration lockTimeout) {
 			this.lockTimeout = lockTimeout;
+		}
+
+		public @Nullable RowEstimate getEstimate() {
+			return this.estimate;
+		}
+
+		public void setEstimate(@Nullable RowEstimate estimate) {
+			this.estimate = estimate;
+		}
+
+		public @Nullable Boolean getDryRun() {
+			return this.dryRun;
+		}
+
+		public void setDryRun(@Nullable Boolean dryRun) {
+			this.dryRun = dryRun;
+		}
+
+		public @Nullable Boolean getVerify() {
+			return this.verify;
+		}
+
+		public void setVerify(@Nullable Boolean verify) {
+			this.verify = verify;
+		}
+
+		public @Nullable Boolean getSweep() {
+			return this.sweep;
+		}
+
+		public void setSweep(@Nullable Boolean sweep) {
+			this.sweep = sweep;
+		}
+
+		public @Nullable Integer getMaxPasses() {
+			return this.maxPasses;
+		}
+
+		public void setMaxPasses(@Nullable Integer maxPasses) {
+			this.maxPasses = maxPasses;
 		}
 
 	}

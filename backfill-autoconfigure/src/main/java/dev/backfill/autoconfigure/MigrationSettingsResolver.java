@@ -4,6 +4,7 @@ import dev.backfill.DataMigrationConfig;
 import dev.backfill.DataMigrationException;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.Setting;
+import dev.backfill.internal.settings.VerifySettings;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,7 +50,21 @@ final class MigrationSettingsResolver {
 				first(property.getBatchSizeMode(), config.batchSizeMode(), this.properties.getBatchSizeMode()),
 				first(property.getTargetBatchDuration(), config.targetBatchDuration(),
 						this.properties.getTargetBatchDuration()),
-				min, max);
+				min, max, first(property.getEstimate(), config.estimate(), this.properties.getEstimate()),
+				first(property.getDryRun(), null, this.properties.isDryRun()), verify(name, config, property));
+	}
+
+	private VerifySettings verify(String name, DataMigrationConfig config, BackfillProperties.Migration property) {
+		Boolean verify = first(property.getVerify(), config.verify(), this.properties.isVerify());
+		Boolean sweep = first(property.getSweep(), config.sweep(), this.properties.isSweep());
+		String problem = Setting.sweepProblem(verify, sweep,
+				origin(name, Setting.VERIFY, property.getVerify(), config.verify()));
+		if (problem != null) {
+			throw new DataMigrationException(name, "Migration '" + name + "': "
+					+ origin(name, Setting.SWEEP, property.getSweep(), config.sweep()) + " " + problem, null);
+		}
+		return new VerifySettings(verify, sweep,
+				first(property.getMaxPasses(), config.maxPasses(), this.properties.getMaxPasses()));
 	}
 
 	/** Where a merged value came from, for messages. */

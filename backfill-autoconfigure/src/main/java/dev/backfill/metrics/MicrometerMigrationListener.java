@@ -10,11 +10,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes batches to Micrometer: counter {@code backfill.rows} (base unit rows), timer
  * {@code backfill.batch} (tags {@code migration}, {@code outcome} = {@code success} or
- * {@code failure}), counter {@code backfill.batch.retries} (tags {@code migration},
+ * {@code failure}; left to the {@code backfill.batch} observation when there is one), counter {@code backfill.batch.retries} (tags {@code migration},
  * {@code exception}) and gauge {@code backfill.batch.size} (tag {@code migration}: the
  * rows per batch the migration uses now, fixed or adaptive; 0 before its first batch).
  *
@@ -42,6 +43,8 @@ public final class MicrometerMigrationListener implements MigrationListener {
 
 	private final MeterRegistry registry;
 
+	private final boolean batchTimer;
+
 	private final Map<String, Meters> meters = new ConcurrentHashMap<>();
 
 	/**
@@ -49,7 +52,19 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	 * @param registry the registry
 	 */
 	public MicrometerMigrationListener(MeterRegistry registry) {
+		this(registry, true);
+	}
+
+	/**
+	 * Creates a listener publishing to a registry, with or without the batch timer.
+	 * @param registry the registry
+	 * @param batchTimer whether to publish timer {@code backfill.batch}; {@code false} when
+	 * it comes from the {@code backfill.batch} observation instead, so that the name is not
+	 * registered twice with different tags
+	 */
+	public MicrometerMigrationListener(MeterRegistry registry, boolean batchTimer) {
 		this.registry = registry;
+		this.batchTimer = batchTimer;
 	}
 
 	@Override
@@ -66,12 +81,17 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	public void batchSucceeded(String migration, int rows, Duration duration) {
 		Meters meters = metersOf(migration);
 		meters.rows.increment(rows);
-		meters.success.record(duration);
+		if (meters.success != null) {
+			meters.success.record(duration);
+		}
 	}
 
 	@Override
 	public void batchFailed(String migration, Duration duration) {
-		metersOf(migration).failure.record(duration);
+		Timer failure = metersOf(migration).failure;
+		if (failure != null) {
+			failure.record(duration);
+		}
 	}
 
 	@Override
@@ -100,28 +120,28 @@ public final class MicrometerMigrationListener implements MigrationListener {
 	}
 
 	private Meters metersOf(String migration) {
-		return this.meters.computeIfAbsent(migration, (name) -> new Meters(this.registry, name));
+		return this.meters.computeIfAbsent(migration, (name) -> new Meters(this.registry, name, this.batchTimer));
 	}
 
 	private static final class Meters {
 
 		private final Counter rows;
 
-		private final Timer success;
+		private final @Nullable Timer success;
 
-		private final Timer failure;
+		private final @Nullable Timer failure;
 
 		/** Held here, strongly: the registry holds a gauge's value only weakly. */
 		private final AtomicInteger batchSize = new AtomicInteger();
 
-		Meters(MeterRegistry registry, String migration) {
+		Meters(MeterRegistry registry, String migration, boolean batchTimer) {
 			this.rows = Counter.builder(ROWS)
 				.description("Rows migrated by backfill")
 				.baseUnit("rows")
 				.tag("migration", migration)
 				.register(registry);
-			this.success = batchTimer(registry, migration, "success");
-			this.failure = batchTimer(registry, migration, "failure");
+			this.success = batchTimer ? batchTimer(registry, migration, "success") : null;
+			this.failure = batchTimer ? batchTimer(registry, migration, "failure") : null;
 			Gauge.builder(BATCH_SIZE, this.batchSize, AtomicInteger::get)
 				.description("Rows per batch a backfill migration uses now")
 				.baseUnit("rows")

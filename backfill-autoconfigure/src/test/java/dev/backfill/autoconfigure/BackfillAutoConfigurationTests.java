@@ -147,7 +147,9 @@ class BackfillAutoConfigurationTests {
 				"backfill.retry.max-backoff", "backfill.migrations", "backfill.batch-size-mode",
 				"backfill.target-batch-duration", "backfill.min-batch-size", "backfill.max-batch-size",
 				"backfill.health.failed-is-down", "backfill.throttle-on.replication-lag",
-				"backfill.throttle-on.health-indicators", "backfill.throttle-on.check-interval");
+				"backfill.throttle-on.health-indicators", "backfill.throttle-on.check-interval", "backfill.estimate",
+				"backfill.progress-log-interval", "backfill.dry-run", "backfill.verify", "backfill.sweep",
+				"backfill.max-passes");
 		assertThat(descriptions).allSatisfy((name, description) -> assertThat(description).as(name).isNotBlank());
 		JsonNode throttle = metadata.get("properties")
 			.valueStream()

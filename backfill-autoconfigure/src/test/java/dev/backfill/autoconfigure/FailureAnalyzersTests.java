@@ -126,6 +126,24 @@ class FailureAnalyzersTests {
 	}
 
 	@Test
+	void dryRunOfANonTransactionalMigrationIsRefusedBeforeAnyBatch(CapturedOutput output) {
+		try (TestSchema schema = TestDatabases.h2().createSchema()) {
+			TestTables.createItems(schema.jdbc(), 10);
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items")
+				.onBatch((rows) -> TestApps.applicationJdbc().update("UPDATE items SET migrated = 1"));
+			assertThatException().isThrownBy(() -> TestApps.run(schema, Map.of("markItems", migration),
+					"backfill.dry-run=true", "backfill.migrations.mark-items.transactional=false"));
+			assertThat(migration.batches()).isEmpty();
+			assertThat(schema.jdbc().queryForObject("SELECT SUM(migrated) FROM items", Integer.class)).isZero();
+			assertFailureReport(output,
+					"Migration 'markItems' cannot run as a dry run: it is not transactional (transactional=false), "
+							+ "so its writes commit on their own and could not be rolled back",
+					"Set backfill.migrations.markItems.dry-run=false, or make the migration transactional for the "
+							+ "dry run (backfill.migrations.markItems.transactional=true).");
+		}
+	}
+
+	@Test
 	void baseQueryWithoutTheKeyColumnAdvisesSelectingItOrChangingTheKey(CapturedOutput output) {
 		try (TestSchema schema = TestDatabases.h2().createSchema()) {
 			TestTables.createItems(schema.jdbc(), 10);

@@ -82,7 +82,9 @@ class SettingRulesTests {
 				row("minBatchSize", "min-batch-size", "1", (b) -> b.minBatchSize(1), null),
 				row("maxBatchSize", "max-batch-size", "0", (b) -> b.maxBatchSize(0), "must be at least 1"),
 				// Above the default minimum (100) as a property, since both ends are checked together.
-				row("maxBatchSize", "max-batch-size", "100", (b) -> b.maxBatchSize(100), null));
+				row("maxBatchSize", "max-batch-size", "100", (b) -> b.maxBatchSize(100), null),
+				row("maxPasses", "max-passes", "0", (b) -> b.maxPasses(0), "must be at least 1"),
+				row("maxPasses", "max-passes", "1", (b) -> b.maxPasses(1), null));
 	}
 
 	private static Arguments row(String setting, String property, String value,
@@ -146,7 +148,34 @@ class SettingRulesTests {
 
 	@Test
 	void minimumAndMaximumBatchSizeFromDifferentLevelsAreCheckedTogetherAtStartup() {
-		DataMigration migration = new DataMigration() {
+		DataMigration migration = migrationWith(DataMigrationConfig.builder().minBatchSize(300).build());
+		this.contextRunner.withBean("narrow", DataMigration.class, () -> migration)
+			.withPropertyValues("backfill.migrations.narrow.max-batch-size=200")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(DataMigrationException.class)
+				.hasMessage("Migration 'narrow': config() minBatchSize (300) must not be greater than "
+						+ "backfill.migrations.narrow.max-batch-size (200)"));
+	}
+
+	@Test
+	void sweepWithoutVerifyIsRefusedNamingWhereEachWasSet() {
+		assertThat(catchThrowable(() -> DataMigrationConfig.builder().verify(false).sweep(true).build()))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessage("sweep needs verify (the count of rows left that decides whether another pass runs), "
+					+ "which is false");
+		DataMigration migration = migrationWith(DataMigrationConfig.builder().sweep(true).build());
+		this.contextRunner.withBean("sweeping", DataMigration.class, () -> migration)
+			.withPropertyValues("backfill.verify=false")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(DataMigrationException.class)
+				.hasMessage("Migration 'sweeping': config() sweep needs backfill.verify (the count of rows left that "
+						+ "decides whether another pass runs), which is false"));
+	}
+
+	private static DataMigration migrationWith(DataMigrationConfig config) {
+		return new DataMigration() {
 			@Override
 			public String baseQuery() {
 				return "SELECT 1 AS id";
@@ -158,16 +187,9 @@ class SettingRulesTests {
 
 			@Override
 			public DataMigrationConfig config() {
-				return DataMigrationConfig.builder().minBatchSize(300).build();
+				return config;
 			}
 		};
-		this.contextRunner.withBean("narrow", DataMigration.class, () -> migration)
-			.withPropertyValues("backfill.migrations.narrow.max-batch-size=200")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(DataMigrationException.class)
-				.hasMessage("Migration 'narrow': config() minBatchSize (300) must not be greater than "
-						+ "backfill.migrations.narrow.max-batch-size (200)"));
 	}
 
 	/**

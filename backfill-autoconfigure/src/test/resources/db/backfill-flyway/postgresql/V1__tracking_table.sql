@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS backfill_migrations (
     throttle_reason VARCHAR(1000),
     paused_by VARCHAR(200),
     paused_at TIMESTAMPTZ,
-    remaining_rows BIGINT
+    remaining_rows BIGINT,
+    pass INT
 );
 ALTER TABLE backfill_migrations ADD team VARCHAR(40) DEFAULT 'data' NOT NULL;
 CREATE TABLE items (id BIGINT PRIMARY KEY, val INT NOT NULL, migrated INT NOT NULL);

@@ -1,6 +1,7 @@
 package dev.backfill.benchmarks;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.backfill.BatchSizeMode;
 import dev.backfill.MigrationListener;
@@ -68,7 +69,7 @@ final class AdaptiveVariant implements Variant {
 		SqlMigration migration = SqlMigrationVariant.migration(context.table(), costlyDomainSql(context.rows()),
 				"id IN (:keys)");
 		MigrationSettings settings = new MigrationSettings("email_domain_" + id(), true, context.batchSize(),
-				Duration.ZERO, "id", true, null, null, this.adaptive ? BatchSizeMode.ADAPTIVE : BatchSizeMode.FIXED,
+				Duration.ZERO, List.of("id"), true, null, null, this.adaptive ? BatchSizeMode.ADAPTIVE : BatchSizeMode.FIXED,
 				TARGET, 10, 1_000_000);
 		StarterVariant.requireCompleted(StarterVariant.run(context,
 				(database) -> MigrationTarget.of(migration, settings, database), MigrationListener.NONE));

@@ -72,7 +72,7 @@ final class AttemptFailures {
 			return failure;
 		}
 		Position from = attempts.from();
-		if (now.completed() || now.checkpoint().batches() > from.checkpoint().batches()) {
+		if (now.completed() || now.checkpoint().batches() > from.checkpoint().batches() || now.pass() > from.pass()) {
 			// The batch committed and its acknowledgement was lost: the guard never ends a
 			// transaction that committed. The retry goes on from the checkpoint.
 			attempts.failed(failure);

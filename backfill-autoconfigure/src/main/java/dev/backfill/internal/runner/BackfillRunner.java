@@ -39,6 +39,8 @@ public final class BackfillRunner {
 
 	private final List<BackfillThrottle> throttles;
 
+	private final BatchObserver observer;
+
 	private final String owner;
 
 	private final StopSignal stop = new StopSignal();
@@ -62,6 +64,20 @@ public final class BackfillRunner {
 	 */
 	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
 			List<BackfillThrottle> throttles) {
+		this(targets, settings, listener, throttles, BatchObserver.NONE);
+	}
+
+	/**
+	 * Creates a runner whose batches are observed.
+	 * @param targets the migrations, in the order they run
+	 * @param settings the shared settings
+	 * @param listener what to tell about batches
+	 * @param throttles what to ask before each batch, in this order; none costs nothing
+	 * @param observer what wraps each attempt at a batch (an observation, a span)
+	 */
+	public BackfillRunner(List<MigrationTarget> targets, RunnerSettings settings, MigrationListener listener,
+			List<BackfillThrottle> throttles, BatchObserver observer) {
+		this.observer = observer;
 		this.targets = List.copyOf(targets);
 		this.settings = settings;
 		this.listener = listener;
@@ -203,6 +219,11 @@ public final class BackfillRunner {
 			return MigrationResult.of(name, MigrationResult.Outcome.DISABLED);
 		}
 		MigrationStore store = target.database().store();
+		if (target.settings().dryRun()) {
+			// The tracking row is read, not created: a dry run leaves the table as it was.
+			return new DryRunWorker(target, this.settings, this.listener, this.stop, this.throttles)
+				.run(store.find(name));
+		}
 		MigrationState state = store.findOrCreate(name);
 		// Set when waiting starts, not before a run of this instance's own that lost its lease.
 		Long deadline = null;
@@ -218,7 +239,7 @@ public final class BackfillRunner {
 			}
 			if (store.tryAcquire(name, this.owner, this.settings.leaseDuration())) {
 				MigrationResult result = new MigrationWorker(target, this.settings, this.owner, this.listener,
-						this.stop, heartbeats, this.throttles)
+						this.stop, heartbeats, this.throttles, this.observer)
 					.run(store.find(name).orElseThrow());
 				if (result.outcome() != MigrationResult.Outcome.RUNNING_ELSEWHERE || mode == BackfillMode.BACKGROUND) {
 					return result;

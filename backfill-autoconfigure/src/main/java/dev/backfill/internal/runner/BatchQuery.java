@@ -64,6 +64,25 @@ final class BatchQuery {
 
 	private final String keyCountSql;
 
+	/** The base query's rows, all of them and after a key: for the estimated total. */
+	private final String allRowsSql;
+
+	private final String rowsAfterSql;
+
+	private final String countSql;
+
+	/**
+	 * Creates the query of a migration's batches.
+	 * @param target the migration
+	 * @param batchSize the first batch's size
+	 * @param limits the limits that ride on the SELECT, or {@code null}
+	 * @return the query
+	 */
+	static BatchQuery of(MigrationTarget target, int batchSize, @Nullable InlineLimits limits) {
+		return new BatchQuery(target.name(), target.migration().baseQuery(), target.settings().keyColumns(),
+				batchSize, limits, target.database().store().dialect(), target.readsKeysOnly());
+	}
+
 	/** The query of a migration whose key is one column, which every dialect reads alike. */
 	BatchQuery(String migration, String baseQuery, String keyColumn, int batchSize, @Nullable InlineLimits limits,
 			boolean mysqlSyntax) {
@@ -113,6 +132,9 @@ final class BatchQuery {
 		this.nullKeySql = "SELECT 1" + from + where((keys.size() > 1) ? "(" + anyNull + ")" : anyNull) + " LIMIT 1";
 		this.keyCountSql = "SELECT COUNT(*)" + from
 				+ where(String.join(" AND ", keys.stream().map((key) -> key + " = ?").toList()));
+		this.allRowsSql = select;
+		this.rowsAfterSql = select + where(this.keysAfter.sql());
+		this.countSql = "SELECT COUNT(*)" + from;
 	}
 
 	private static String where(@Nullable String... conditions) {
@@ -142,11 +164,21 @@ final class BatchQuery {
 	}
 
 	/**
-	 * The parameters of a later batch's SQL.
-	 * @param afterKey the last key seen
-	 * @return the values to bind
+	 * The base query's rows after a key, or all of them, for the estimated total.
+	 * @param afterKey whether the SQL reads the rows after a key, bound with
+	 * {@link #rowsAfterParameters(KeyValue)}
+	 * @return the SQL, in no particular order
 	 */
-	Object[] parametersAfter(KeyValue afterKey) {
+	String rowsSql(boolean afterKey) {
+		return afterKey ? this.rowsAfterSql : this.allRowsSql;
+	}
+
+	/**
+	 * The parameters of {@link #rowsSql(boolean) the rows after a key}.
+	 * @param afterKey the key
+	 * @return the parameters, in the order of the {@code ?}s
+	 */
+	Object[] rowsAfterParameters(KeyValue afterKey) {
 		return this.keysAfter.parameters(afterKey.parts());
 	}
 
@@ -235,6 +267,18 @@ final class BatchQuery {
 		if (!jdbc.queryForList(this.nullKeySql).isEmpty()) {
 			throw this.keyRules.nullKeys();
 		}
+	}
+
+	/**
+	 * Counts the rows the base query returns: the estimated total of a dry run, the rows a
+	 * pass left behind. One scan of the base query (along an index that serves its filter,
+	 * if there is one).
+	 * @param jdbc operations on the migration's DataSource
+	 * @return the count
+	 */
+	long count(JdbcOperations jdbc) {
+		Long count = jdbc.queryForObject(this.countSql, Long.class);
+		return (count != null) ? count : 0;
 	}
 
 	/**

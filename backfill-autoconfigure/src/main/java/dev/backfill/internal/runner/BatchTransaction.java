@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.function.Supplier;
 
+import dev.backfill.internal.progress.RunProgress;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.store.BatchLimits;
 import dev.backfill.internal.store.MigrationStore;
@@ -41,16 +42,20 @@ final class BatchTransaction {
 
 	private final LeaseHeartbeat heartbeat;
 
+	private final EndOfPass endOfPass;
+
 	private final BatchLimits limits;
 
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
+	private final RunProgress progress;
+
 	/** The batch as one statement, for a set-based migration where the database can. */
 	private final @Nullable SingleStatementBatch singleStatement;
 
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
-			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits) {
+			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits, RunProgress progress) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
@@ -59,8 +64,10 @@ final class BatchTransaction {
 		this.owner = owner;
 		this.leaseDuration = leaseDuration;
 		this.heartbeat = heartbeat;
+		this.endOfPass = new EndOfPass(target, query, owner, leaseDuration);
 		this.limits = limits;
 		this.limitsStatement = (inlineLimits == null);
+		this.progress = progress;
 		this.singleStatement = SingleStatementBatch.of(target, query, key, owner, leaseDuration);
 	}
 
@@ -82,16 +89,39 @@ final class BatchTransaction {
 			}
 		}
 		if (this.settings.transactional()) {
-			return inTransaction(() -> checkpoint(from, migrate(fetch(from, attempts, batchSize))));
+			return inTransaction(() -> checkpoint(from, migrated(fetch(from, attempts, batchSize))));
 		}
 		Batch batch = inTransaction(() -> fetch(from, attempts, batchSize));
-		migrate(batch);
+		migrated(batch);
 		return inTransaction(() -> checkpoint(from, batch));
 	}
 
+	/**
+	 * Runs the batch after a position as a dry run: read, migrate, roll back; nothing is
+	 * saved, the checkpoint included.
+	 * @param from where the dry run stands
+	 * @param attempts the batch's attempts, told the keys it read
+	 * @param batchSize the batch's size
+	 * @return where the batch would have left the migration, and the rows it touched
+	 */
+	DryRunBatch dryRun(Position from, BatchAttempts attempts, int batchSize) {
+		return inTransaction(true, () -> {
+			Batch batch = fetch(from, attempts, batchSize);
+			int touched = batch.isEmpty() ? 0 : migrate(batch);
+			return new DryRunBatch(next(from, batch), batch.rows().size(), touched);
+		});
+	}
+
 	private <T> T inTransaction(Supplier<T> work) {
+		return inTransaction(false, work);
+	}
+
+	private <T> T inTransaction(boolean rollBack, Supplier<T> work) {
 		MigrationDatabase database = this.target.database();
 		return database.transactions().execute((status) -> {
+			if (rollBack) {
+				status.setRollbackOnly();
+			}
 			Runnable restore = this.limitsStatement ? this.store.dialect().applyLimits(database.jdbc(), this.limits)
 					: NO_RESTORE;
 			try {
@@ -117,7 +147,8 @@ final class BatchTransaction {
 	 * completes the migration, an empty one by the usual checkpoint.
 	 */
 	private Position inOneStatement(Position from, BatchAttempts attempts, int batchSize) {
-		Batch batch = this.singleStatement.run(this.target.database().jdbc(), from, batchSize);
+		Batch batch = this.singleStatement.run(this.target.database().jdbc(), from, batchSize,
+				this.progress.figures(batchSize));
 		if (batch.isEmpty()) {
 			return checkpoint(from, batch);
 		}
@@ -126,11 +157,8 @@ final class BatchTransaction {
 				batch.last());
 		if (batch.last()) {
 			this.query.refuseNullKeys(this.target.database().jdbc());
-			// The statement saved the checkpoint of this batch; completing is conditioned on it.
-			if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(),
-					next.checkpoint().batches(), this.leaseDuration, true)) {
-				throw new LeaseLostException(this.target.name(), this.owner);
-			}
+			// The statement saved this batch's checkpoint: the end of the pass is fenced on it.
+			next = this.endOfPass.finish(next, next, this.progress.figures(batch.rows().size()));
 		}
 		committed(next, batch.rows().size());
 		return next;
@@ -154,12 +182,10 @@ final class BatchTransaction {
 		return ex;
 	}
 
-	private Batch migrate(Batch batch) {
-		if (batch.isEmpty()) {
-			return batch;
-		}
+	/** Passes a batch to {@code migrate}; returns the rows it touched. */
+	private int migrate(Batch batch) {
 		try {
-			this.target.migration().migrate(Collections.unmodifiableList(batch.rows()));
+			return this.target.migrate(Collections.unmodifiableList(batch.rows()));
 		}
 		catch (RuntimeException ex) {
 			throw ex;
@@ -167,20 +193,30 @@ final class BatchTransaction {
 		catch (Exception ex) {
 			throw new MigrateException(ex);
 		}
+	}
+
+	private Batch migrated(Batch batch) {
+		if (!batch.isEmpty()) {
+			migrate(batch);
+		}
 		return batch;
 	}
 
+	private Position next(Position from, Batch batch) {
+		return batch.isEmpty() ? from.completedHere()
+				: from.after(this.query.keyOf(batch.lastRow()), this.key, batch.rows().size(), batch.last());
+	}
+
 	private Position checkpoint(Position from, Batch batch) {
-		boolean last = batch.last();
-		if (last) {
+		int rows = batch.rows().size();
+		Position next = next(from, batch);
+		if (batch.last()) {
 			// Rows inserted during the run with a NULL key: refuse to complete without them.
 			this.query.refuseNullKeys(this.target.database().jdbc());
+			next = this.endOfPass.finish(from, next, this.progress.figures(rows));
 		}
-		int rows = batch.rows().size();
-		Position next = batch.isEmpty() ? from.completedHere()
-				: from.after(this.query.keyOf(batch.lastRow()), this.key, rows, last);
-		if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(), from.checkpoint().batches(),
-				this.leaseDuration, last)) {
+		else if (!this.store.saveCheckpoint(this.target.name(), this.owner, next.checkpoint(),
+				from.checkpoint().batches(), this.leaseDuration, false, this.progress.figures(rows))) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
 		committed(next, rows);

@@ -48,8 +48,11 @@ public record MigrationResult(String name, Outcome outcome, long rows, long batc
 		 */
 		PAUSED,
 
-		/** A batch failed; recorded as {@code FAILED} with the error. */
-		FAILED
+		/** A batch failed; recorded as {@code FAILED} with the error (not recorded in a dry run). */
+		FAILED,
+
+		/** A dry run reached the end; every batch was rolled back and nothing was saved. */
+		DRY_RUN
 
 	}
 

@@ -1,5 +1,7 @@
 package dev.backfill.internal.runner;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import dev.backfill.DataMigration;
@@ -17,10 +19,16 @@ import dev.backfill.internal.settings.MigrationSettings;
  */
 public record MigrationTarget(DataMigration migration, MigrationSettings settings, MigrationDatabase database) {
 
+	/**
+	 * Checks that the migration can run with its settings.
+	 * @throws InvalidMigrationException if it is a dry run of a migration that is not
+	 * transactional, whose writes could not be rolled back
+	 */
 	public MigrationTarget {
 		Objects.requireNonNull(migration, "migration");
 		Objects.requireNonNull(settings, "settings");
 		Objects.requireNonNull(database, "database");
+		DryRunWorker.refuseUnlessTransactional(settings);
 	}
 
 	/**
@@ -52,6 +60,21 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	 */
 	public String kind() {
 		return readsKeysOnly() ? "SqlMigration" : "DataMigration";
+	}
+
+	/**
+	 * Passes a batch to the migration.
+	 * @param rows the batch's rows
+	 * @return the rows it touched: for a {@link SqlMigration} its statement's update count,
+	 * for a {@link DataMigration} the rows passed
+	 * @throws Exception what {@code migrate} threw
+	 */
+	int migrate(List<Map<String, Object>> rows) throws Exception {
+		if (this.migration instanceof SqlBatchUpdate update) {
+			return update.update(rows);
+		}
+		this.migration.migrate(rows);
+		return rows.size();
 	}
 
 	/**

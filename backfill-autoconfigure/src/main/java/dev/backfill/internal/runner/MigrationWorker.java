@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 
 import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
+import dev.backfill.internal.progress.RunProgress;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.BatchLimits;
@@ -66,13 +67,22 @@ final class MigrationWorker {
 
 	private final Throttles throttles;
 
+	private final RunProgress progress;
+
+	private final BatchObserver observer;
+
 	/** Known once the base query has been described, when the run starts. */
 	private @Nullable Key key;
 
 	private @Nullable BatchTransaction batches;
 
 	MigrationWorker(MigrationTarget target, RunnerSettings runnerSettings, String owner, MigrationListener listener,
-			StopSignal stop, ScheduledExecutorService heartbeats, List<BackfillThrottle> throttles) {
+			StopSignal stop, ScheduledExecutorService heartbeats, List<BackfillThrottle> throttles,
+			BatchObserver observer) {
+		this.progress = new RunProgress(target.name(), runnerSettings.progressLogInterval());
+		// Every part of the run that tells the listener tells the run's progress too.
+		listener = new CompositeMigrationListener(List.of(listener, this.progress));
+		this.observer = observer;
 		this.target = target;
 		this.settings = target.settings();
 		this.runnerSettings = runnerSettings;
@@ -85,8 +95,7 @@ final class MigrationWorker {
 		// Limits that ride on the batch's SELECT need no statement of their own.
 		this.inlineLimits = this.store.dialect().inlineLimits(this.limits);
 		this.sizer = BatchSizer.of(this.settings);
-		this.query = new BatchQuery(target.name(), target.migration().baseQuery(), this.settings.keyColumns(),
-				this.sizer.size(), this.inlineLimits, this.store.dialect(), target.readsKeysOnly());
+		this.query = BatchQuery.of(target, this.sizer.size(), this.inlineLimits);
 		this.transientFailures = new TransientFailures(this.store.dialect());
 		this.retries = new BatchRetries(target.name(), runnerSettings, this.transientFailures, listener);
 		this.attemptFailures = new AttemptFailures(target.name(), this.settings.transactional(),
@@ -110,12 +119,13 @@ final class MigrationWorker {
 		try {
 			this.key = this.query.describe(this.target.database().jdbc(), this.transientFailures);
 			this.batches = new BatchTransaction(this.target, this.query, this.key, this.owner,
-					this.runnerSettings.leaseDuration(), this.heartbeat, this.limits, this.inlineLimits);
+					this.runnerSettings.leaseDuration(), this.heartbeat, this.limits, this.inlineLimits, this.progress);
 			// Rows with a NULL key would never come up after a key: refuse them up front.
 			this.query.refuseNullKeys(this.target.database().jdbc());
 			start = Position.of(state, this.key);
 			position = start;
 			logStart(state);
+			this.progress.start(EstimatedTotal.take(this.target, this.query, start, this.owner), state);
 			while (!position.completed()) {
 				if (this.stop.isRequested()) {
 					this.store.release(name, this.owner);
@@ -187,7 +197,8 @@ final class MigrationWorker {
 		tellBatchSize();
 		long started = System.nanoTime();
 		try {
-			Position next = this.batches.run(from, attempts, this.sizer.size());
+			Position next = this.observer.observe(this.target.name(), from.checkpoint().batches() + 1,
+					() -> this.batches.run(from, attempts, this.sizer.size()));
 			int rows = (int) (next.checkpoint().rowsProcessed() - from.checkpoint().rowsProcessed());
 			Duration took = since(started);
 			this.listener.batchSucceeded(this.target.name(), rows, took);

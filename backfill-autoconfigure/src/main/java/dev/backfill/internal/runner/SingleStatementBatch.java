@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.backfill.internal.store.MigrationStore;
 import dev.backfill.internal.store.MigrationStore.CheckpointStatement;
 import dev.backfill.internal.store.OneStatementBatch;
+import dev.backfill.internal.store.RunFigures;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcOperations;
@@ -85,18 +86,19 @@ final class SingleStatementBatch {
 	 * @param jdbc operations joining the batch's transaction
 	 * @param from where the migration stands
 	 * @param batchSize the batch's size
+	 * @param figures the run's figures to save with the checkpoint, as of a full batch
 	 * @return the batch read and updated, its checkpoint saved unless it is empty
 	 * @throws LeaseLostException if the checkpoint was refused
 	 * @throws InvalidMigrationException if a key is NULL or not unique
 	 */
-	Batch run(JdbcOperations jdbc, Position from, int batchSize) {
+	Batch run(JdbcOperations jdbc, Position from, int batchSize, RunFigures figures) {
 		boolean first = (from.lastKey() == null);
 		CheckpointStatement checkpoint = this.store.checkpointAfterBatch(this.name, this.owner, from.checkpoint(),
-				this.leaseDuration, this.parts.lastKeyText(), this.parts.batchRows());
+				this.leaseDuration, figures, this.parts.lastKeyText(), this.parts.batchRows());
 		String sql = this.parts.statement(this.query.sql(first, batchSize), batchSize, this.update, checkpoint.sql());
 		List<Object> parameters = new ArrayList<>();
 		if (!first) {
-			parameters.addAll(List.of(this.query.parametersAfter(from.lastKey())));
+			parameters.addAll(List.of(this.query.rowsAfterParameters(from.lastKey())));
 		}
 		parameters.addAll(checkpoint.parameters());
 		Result result = jdbc.query(sql, this::result, parameters.toArray());

@@ -200,6 +200,15 @@ final class SqlBatchUpdate implements DataMigration {
 
 	@Override
 	public void migrate(List<Map<String, Object>> rows) {
+		update(rows);
+	}
+
+	/**
+	 * Runs the update with the keys of a batch.
+	 * @param rows the batch's rows
+	 * @return the update count
+	 */
+	int update(List<Map<String, Object>> rows) {
 		MapSqlParameterSource parameters = new MapSqlParameterSource();
 		String keyColumn = this.keyColumns.get(0);
 		if (this.usesFirst) {
@@ -215,7 +224,7 @@ final class SqlBatchUpdate implements DataMigration {
 			}
 			parameters.addValue(KEYS, keys);
 		}
-		this.jdbc.update(this.updateSql, parameters);
+		return this.jdbc.update(this.updateSql, parameters);
 	}
 
 	/** A composite key's parts, which {@code IN (:keys)} expands into a row value {@code (?, ?)}. */

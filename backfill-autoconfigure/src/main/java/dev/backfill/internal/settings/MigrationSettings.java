@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.backfill.BatchSizeMode;
+import dev.backfill.RowEstimate;
 import dev.backfill.internal.store.BatchLimits;
 import org.jspecify.annotations.Nullable;
 
@@ -26,12 +27,41 @@ import org.jspecify.annotations.Nullable;
  * @param minBatchSize in adaptive mode, the fewest rows a batch is given
  * @param maxBatchSize in adaptive mode, the most rows a batch is given, at least
  * {@code minBatchSize}
+ * @param estimate how the estimated total is taken when a run starts
+ * @param dryRun whether every batch is rolled back and nothing is saved
+ * @param verify what happens when the cursor reaches the end of a pass
  *
  * @since 0.1.0
  */
 public record MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle,
-		List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout, @Nullable Duration lockTimeout,
-		BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize, int maxBatchSize) {
+		List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout,
+		@Nullable Duration lockTimeout, BatchSizeMode batchSizeMode, Duration targetBatchDuration, int minBatchSize,
+		int maxBatchSize, RowEstimate estimate, boolean dryRun, VerifySettings verify) {
+
+	/**
+	 * Settings whose estimated total is counted, that really run, and whose rows left at
+	 * the end are counted with no sweep.
+	 * @param name the migration's name
+	 * @param enabled whether it runs at all
+	 * @param batchSize rows per batch; in adaptive mode, of the first batch
+	 * @param throttle pause between two batches
+	 * @param keyColumns the columns ordering and resuming the migration, most significant first
+	 * @param transactional whether a batch's writes and its checkpoint share one transaction
+	 * @param statementTimeout longest a statement of a batch may run, or {@code null}
+	 * @param lockTimeout longest a statement of a batch may wait for a lock, or {@code null}
+	 * @param batchSizeMode whether the batch size is fixed or adapts to the batch time
+	 * @param targetBatchDuration in adaptive mode, the batch time aimed at
+	 * @param minBatchSize in adaptive mode, the fewest rows a batch is given
+	 * @param maxBatchSize in adaptive mode, the most rows a batch is given
+	 */
+	public MigrationSettings(String name, boolean enabled, int batchSize, Duration throttle,
+			List<String> keyColumns, boolean transactional, @Nullable Duration statementTimeout,
+			@Nullable Duration lockTimeout, BatchSizeMode batchSizeMode, Duration targetBatchDuration,
+			int minBatchSize, int maxBatchSize) {
+		this(name, enabled, batchSize, throttle, keyColumns, transactional, statementTimeout, lockTimeout,
+				batchSizeMode, targetBatchDuration, minBatchSize, maxBatchSize, RowEstimate.COUNT, false,
+				VerifySettings.DEFAULTS);
+	}
 
 	/**
 	 * Settings with a fixed batch size and a key of one column, for callers that do not

@@ -14,11 +14,29 @@ import java.time.Duration;
  * @param retryMaxAttempts attempts of a batch that fails transiently, the first included
  * @param retryInitialBackoff pause before the first retry, doubled on each further one
  * @param retryMaxBackoff longest pause between retries
+ * @param progressLogInterval how often a running migration logs its progress line
  *
  * @since 0.1.0
  */
 public record RunnerSettings(Duration leaseDuration, Duration lockWaitTimeout, int retryMaxAttempts,
-		Duration retryInitialBackoff, Duration retryMaxBackoff) {
+		Duration retryInitialBackoff, Duration retryMaxBackoff, Duration progressLogInterval) {
+
+	/** How often a running migration logs its progress unless told otherwise. */
+	public static final Duration DEFAULT_PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
+
+	/**
+	 * Settings with the default progress log interval.
+	 * @param leaseDuration how long a lease holds without being renewed
+	 * @param lockWaitTimeout in blocking mode, how long to wait for another instance
+	 * @param retryMaxAttempts attempts of a batch, the first included
+	 * @param retryInitialBackoff pause before the first retry
+	 * @param retryMaxBackoff longest pause between retries
+	 */
+	public RunnerSettings(Duration leaseDuration, Duration lockWaitTimeout, int retryMaxAttempts,
+			Duration retryInitialBackoff, Duration retryMaxBackoff) {
+		this(leaseDuration, lockWaitTimeout, retryMaxAttempts, retryInitialBackoff, retryMaxBackoff,
+				DEFAULT_PROGRESS_LOG_INTERVAL);
+	}
 
 	/**
 	 * How often an instance waiting for another one's migration looks again.

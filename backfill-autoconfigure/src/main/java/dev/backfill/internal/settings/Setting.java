@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * and report it with the same reason, so a value is valid from every source or from none.
  * Defaults are the {@code backfill.*} properties' (see {@code BackfillProperties}), but
  * for the two settings that have no property: the key columns ({@link #DEFAULT_KEY_COLUMNS})
- * and the DataSource (the primary one). {@code transactional} and {@code batch-size-mode}
- * have no rule: every value is valid.
+ * and the DataSource (the primary one). {@code transactional}, {@code batch-size-mode},
+ * {@code dry-run}, {@code verify} and {@code sweep} have no rule of their own: every value
+ * is valid (but {@code sweep} needs {@code verify}, see {@link #sweepProblem}).
  *
  * @param <T> the value's type
  *
@@ -79,6 +80,16 @@ public final class Setting<T> {
 	public static final Setting<Integer> MAX_BATCH_SIZE = new Setting<>("maxBatchSize", "max-batch-size",
 			(size) -> size >= 1, "must be at least 1");
 
+	/** Whether a migration counts the rows its base query still returns at the end of a pass. */
+	public static final Setting<Boolean> VERIFY = new Setting<>("verify", "verify", (verify) -> true, "");
+
+	/** Whether a migration runs further passes while rows are left; needs {@link #VERIFY}. */
+	public static final Setting<Boolean> SWEEP = new Setting<>("sweep", "sweep", (sweep) -> true, "");
+
+	/** The most passes a sweep runs, the first included. */
+	public static final Setting<Integer> MAX_PASSES = new Setting<>("maxPasses", "max-passes",
+			(passes) -> passes >= 1, "must be at least 1");
+
 	/** How long a lease holds without renewal; also each batch's idle-transaction timeout. */
 	public static final Setting<Duration> LEASE_DURATION = new Setting<>("leaseDuration", "lease-duration",
 			(lease) -> isBetween(lease, Duration.ofSeconds(1), MAX_TIMEOUT), "must be at least 1s and at most 24d");
@@ -112,6 +123,11 @@ public final class Setting<T> {
 	/** Name of a health indicator that must be UP for batches to run. */
 	public static final Setting<String> HEALTH_INDICATOR = new Setting<>("healthIndicator",
 			"throttle-on.health-indicators", (name) -> !name.isBlank(), "must not contain a blank name");
+
+	/** How often a running migration logs its progress line. */
+	public static final Setting<Duration> PROGRESS_LOG_INTERVAL = new Setting<>("progressLogInterval",
+			"progress-log-interval", (interval) -> isBetween(interval, Duration.ofMillis(1), MAX_TIMEOUT),
+			"must be at least 1ms and at most 24d");
 
 	/** The tracking table's name. */
 	public static final Setting<String> TABLE_NAME = new Setting<>("tableName", "table-name",
@@ -192,6 +208,22 @@ public final class Setting<T> {
 		Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 		return !columns.isEmpty() && columns.stream().allMatch((column) -> MigrationStore.isPlainIdentifier(column)
 				&& seen.add(column));
+	}
+
+	/**
+	 * What is wrong with a sweep given whether rows are counted, checked where both are
+	 * known: the builder and a migration's merged settings.
+	 * @param verify whether rows left are counted, or {@code null} if unset
+	 * @param sweep whether to sweep, or {@code null} if unset
+	 * @param verifyName how {@code verify} is named where it was given
+	 * @return the reason the sweep is wrong, or {@code null} if it is valid or either is unset
+	 */
+	public static @Nullable String sweepProblem(@Nullable Boolean verify, @Nullable Boolean sweep,
+			String verifyName) {
+		return (Boolean.TRUE.equals(sweep) && Boolean.FALSE.equals(verify))
+				? "needs " + verifyName + " (the count of rows left that decides whether another pass runs), "
+						+ "which is false"
+				: null;
 	}
 
 	private static boolean isBetween(Duration duration, Duration min, Duration max) {

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param pausedAt when it was paused
  * @param remainingRows rows the base query still returned when its cursor reached the end
  * (the verify pass)
+ * @param pass the pass the cursor is on, from 1; a sweep starts pass 2 and on from the
+ * first key
  *
  * @since 0.1.0
  */
@@ -37,7 +39,7 @@ public record MigrationState(String name, MigrationStatus status, @Nullable Stri
 		@Nullable String lastError, @Nullable String leaseOwner, @Nullable Instant leaseExpiresAt,
 		@Nullable Long estimatedTotal, @Nullable Double rowsPerSecond, long throttledMillis,
 		@Nullable String throttleReason, @Nullable String pausedBy, @Nullable Instant pausedAt,
-		@Nullable Long remainingRows) {
+		@Nullable Long remainingRows, int pass) {
 
 	/**
 	 * Whether the migration has completed and must not run again.

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ public final class MigrationStore {
 
 	private static final String COLUMNS = "name, status, last_key, rows_processed, batches, started_at, updated_at, "
 			+ "completed_at, last_error, lease_owner, lease_expires_at, estimated_total, rows_per_second, "
-			+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows";
+			+ "throttled_millis, throttle_reason, paused_by, paused_at, remaining_rows, pass";
 
 	/**
 	 * The condition every checkpoint of a running worker carries: a migration paused (or
@@ -86,9 +87,13 @@ public final class MigrationStore {
 
 	private final String completeSql;
 
+	private final String nextPassSql;
+
 	private final String failSql;
 
 	private final String releaseSql;
+
+	private final String estimateSql;
 
 	/**
 	 * Creates a store for a table of the DataSource.
@@ -113,6 +118,7 @@ public final class MigrationStore {
 		this.rerunSql = "UPDATE " + table + " SET status = 'PENDING', last_key = NULL, rows_processed = 0, "
 				+ "batches = 0, started_at = NULL, completed_at = NULL, last_error = NULL, estimated_total = NULL, "
 				+ "rows_per_second = NULL, throttled_millis = NULL, throttle_reason = NULL, remaining_rows = NULL, "
+				+ "pass = NULL, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'COMPLETED'";
 		this.acquireSql = "UPDATE " + table + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = "
 				+ leaseUntil + ", started_at = COALESCE(started_at, " + now + "), updated_at = " + now
@@ -120,10 +126,14 @@ public final class MigrationStore {
 				+ " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < " + now + ")";
 		this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ?";
+		String figures = "rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, ";
 		this.checkpointSql = checkpointSql("?", "?");
 		this.completeSql = "UPDATE " + table + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, "
-				+ "batches = ?, updated_at = " + now + ", completed_at = " + now
+				+ "batches = ?, " + figures + "remaining_rows = ?, updated_at = " + now + ", completed_at = " + now
 				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
+		this.nextPassSql = "UPDATE " + table + " SET last_key = NULL, rows_processed = ?, batches = ?, pass = ?, "
+				+ "remaining_rows = ?, updated_at = " + now + ", lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
 		this.failSql = "UPDATE " + table + " SET status = 'FAILED', last_error = ?, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
@@ -131,6 +141,7 @@ public final class MigrationStore {
 		this.releaseSql = "UPDATE " + table + " SET status = CASE WHEN status = 'RUNNING' THEN 'PENDING' ELSE status "
 				+ "END, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
+		this.estimateSql = "UPDATE " + table + " SET estimated_total = ? WHERE name = ? AND lease_owner = ?";
 	}
 
 	/**
@@ -142,15 +153,18 @@ public final class MigrationStore {
 	 */
 	private String checkpointSql(String lastKey, String rowsProcessed) {
 		return "UPDATE " + this.table + " SET last_key = " + lastKey + ", rows_processed = " + rowsProcessed
-				+ ", batches = ?, updated_at = " + this.dialect.currentTimestamp() + ", lease_expires_at = "
+				+ ", batches = ?, rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, updated_at = "
+				+ this.dialect.currentTimestamp() + ", lease_expires_at = "
 				+ this.dialect.currentTimestampPlusMillis() + " WHERE name = ? AND lease_owner = ? AND batches = ?"
 				+ RUNNING_ONLY;
 	}
 
 	/** The parameters of {@link #checkpointSql} after those of its last key and row count. */
 	private static List<Object> checkpointParameters(String name, String owner, long batches, long previousBatches,
-			Duration lease) {
-		return List.of(batches, SqlDialect.millis(lease), name, owner, previousBatches);
+			Duration lease, RunFigures figures) {
+		// The figures may be NULL.
+		return Arrays.asList(batches, figures.rowsPerSecond(), figures.throttledMillis(), figures.throttleReason(),
+				SqlDialect.millis(lease), name, owner, previousBatches);
 	}
 
 	/**
@@ -311,15 +325,85 @@ public final class MigrationStore {
 	 */
 	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
 			Duration lease, boolean completed) {
+		return saveCheckpoint(name, owner, checkpoint, previousBatches, lease, completed, RunFigures.NONE);
+	}
+
+	/**
+	 * Saves a checkpoint with the run's figures, in the same statement, and renews the
+	 * lease, or, when {@code completed}, marks the migration {@code COMPLETED} and frees
+	 * the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the new checkpoint
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param lease the renewed lease length
+	 * @param completed whether this was the last batch
+	 * @param figures the rate and time throttled as of this batch
+	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 */
+	public boolean saveCheckpoint(String name, String owner, Checkpoint checkpoint, long previousBatches,
+			Duration lease, boolean completed, RunFigures figures) {
 		if (completed) {
-			return this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-					checkpoint.batches(), name, owner, previousBatches) == 1;
+			return complete(name, owner, checkpoint, previousBatches, null, figures);
 		}
 		List<Object> parameters = new ArrayList<>();
 		parameters.add(checkpoint.lastKey());
 		parameters.add(checkpoint.rowsProcessed());
-		parameters.addAll(checkpointParameters(name, owner, checkpoint.batches(), previousBatches, lease));
+		parameters.addAll(checkpointParameters(name, owner, checkpoint.batches(), previousBatches, lease, figures));
 		return this.jdbc.update(this.checkpointSql, parameters.toArray()) == 1;
+	}
+
+	/**
+	 * Records the rows a run expects to migrate, estimated when it started.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param estimatedTotal rows done before the run plus rows it has left
+	 * @return whether the owner still held the lease
+	 */
+	public boolean saveEstimate(String name, String owner, long estimatedTotal) {
+		return this.jdbc.update(this.estimateSql, estimatedTotal, name, owner) == 1;
+	}
+
+	/**
+	 * Marks the migration {@code COMPLETED} with its last checkpoint and the rows its base
+	 * query still returned, and frees the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the last checkpoint
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param remainingRows the rows the base query still returned at the end, or
+	 * {@code null} when not counted
+	 * @param figures the rate and time throttled as of the last batch
+	 * @return whether the write took effect (false: the lease or checkpoint moved on, or the
+	 * migration is no longer {@code RUNNING}: paused)
+	 */
+	public boolean complete(String name, String owner, Checkpoint checkpoint, long previousBatches,
+			@Nullable Long remainingRows, RunFigures figures) {
+		return this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
+				checkpoint.batches(), figures.rowsPerSecond(), figures.throttledMillis(), figures.throttleReason(),
+				remainingRows, name, owner, previousBatches) == 1;
+	}
+
+	/**
+	 * Ends a pass that left rows behind and starts the next one from the first key (a
+	 * sweep): clears the last key, saves the counts, the pass number and the rows left, and
+	 * renews the lease. Joins the caller's transaction.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param checkpoint the counts after the pass's last batch
+	 * @param previousBatches the batch count the owner last saw; the write is refused if
+	 * it changed meanwhile
+	 * @param lease the renewed lease length
+	 * @param pass the pass that starts, from 2
+	 * @param remainingRows the rows the base query still returned when the last pass ended
+	 * @return whether the write took effect (false: the lease or checkpoint moved on)
+	 */
+	public boolean startPass(String name, String owner, Checkpoint checkpoint, long previousBatches, Duration lease,
+			int pass, long remainingRows) {
+		return this.jdbc.update(this.nextPassSql, checkpoint.rowsProcessed(), checkpoint.batches(), pass,
+				remainingRows, SqlDialect.millis(lease), name, owner, previousBatches) == 1;
 	}
 
 	/**
@@ -331,16 +415,17 @@ public final class MigrationStore {
 	 * @param owner the owner the lease must still belong to
 	 * @param from the checkpoint before the batch
 	 * @param lease the renewed lease length
+	 * @param figures the rate and time throttled as of this batch
 	 * @param lastKeyText SQL expression, without parameters, of the batch's last key as text
 	 * @param batchRows SQL expression, without parameters, of the number of rows in the batch
 	 * @return the UPDATE, which changes one row unless the lease or checkpoint moved on or
 	 * the batch is empty, and its parameters
 	 */
 	public CheckpointStatement checkpointAfterBatch(String name, String owner, Checkpoint from, Duration lease,
-			String lastKeyText, String batchRows) {
+			RunFigures figures, String lastKeyText, String batchRows) {
 		List<Object> parameters = new ArrayList<>();
 		parameters.add(from.rowsProcessed());
-		parameters.addAll(checkpointParameters(name, owner, from.batches() + 1, from.batches(), lease));
+		parameters.addAll(checkpointParameters(name, owner, from.batches() + 1, from.batches(), lease, figures));
 		// An empty batch saves nothing: the migration completes by saveCheckpoint instead.
 		return new CheckpointStatement(checkpointSql(lastKeyText, "? + " + batchRows) + " AND " + batchRows + " > 0",
 				List.copyOf(parameters));
@@ -429,7 +514,13 @@ public final class MigrationStore {
 				rs.getString("last_error"), rs.getString("lease_owner"), instant(rs, "lease_expires_at"),
 				nullableLong(rs, "estimated_total"), nullableDouble(rs, "rows_per_second"),
 				rs.getLong("throttled_millis"), rs.getString("throttle_reason"), rs.getString("paused_by"),
-				instant(rs, "paused_at"), nullableLong(rs, "remaining_rows"));
+				instant(rs, "paused_at"), nullableLong(rs, "remaining_rows"), passOf(rs));
+	}
+
+	/** A row no pass ended on yet has no pass number: it is on the first. */
+	private static int passOf(ResultSet rs) throws SQLException {
+		int pass = rs.getInt("pass");
+		return rs.wasNull() ? 1 : pass;
 	}
 
 	private static @Nullable Long nullableLong(ResultSet rs, String column) throws SQLException {

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +38,8 @@ final class PostgresDialect implements SqlDialect {
 	/** Connection ended by idle_in_transaction_session_timeout. */
 	private static final String IDLE_IN_TRANSACTION_TIMEOUT = "25P03";
 
+	private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\":\\s*([0-9.]+)");
+
 	@Override
 	public String name() {
 		return "PostgreSQL";
@@ -60,6 +64,22 @@ final class PostgresDialect implements SqlDialect {
 	@Override
 	public OneStatementBatch oneStatementBatch() {
 		return new PostgresOneStatementBatch();
+	}
+
+	/**
+	 * The planner's estimate: {@code "Plan Rows"} of the top node of
+	 * {@code EXPLAIN (FORMAT JSON)}, the first in its text (a node's own fields come before
+	 * its children's).
+	 */
+	@Override
+	public RowEstimateQuery rowEstimate(String select) {
+		return new RowEstimateQuery("EXPLAIN (FORMAT JSON) " + select, (rs) -> {
+			if (!rs.next()) {
+				return null;
+			}
+			Matcher rows = PLAN_ROWS.matcher(rs.getString(1));
+			return rows.find() ? Math.round(Double.parseDouble(rows.group(1))) : null;
+		});
 	}
 
 	/**

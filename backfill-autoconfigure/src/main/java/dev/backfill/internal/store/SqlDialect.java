@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.ResultSetExtractor;
 
 /**
  * The SQL that differs between databases. The store and runner write portable SQL and
@@ -95,6 +96,26 @@ public interface SqlDialect {
 	 */
 	default @Nullable OneStatementBatch oneStatementBatch() {
 		return null;
+	}
+
+	/**
+	 * How to ask the database for its own estimate of the rows a query returns, from its
+	 * statistics, without running the query.
+	 * @param select the query
+	 * @return the statement and how to read the estimate from its result, or {@code null}
+	 * where the database gives no such estimate (the query is counted instead)
+	 */
+	default @Nullable RowEstimateQuery rowEstimate(String select) {
+		return null;
+	}
+
+	/**
+	 * A statement that estimates a query's rows, and how to read its result.
+	 *
+	 * @param sql the statement, with the query's own parameters
+	 * @param rows reads the estimate from the statement's result, {@code null} if it has none
+	 */
+	record RowEstimateQuery(String sql, ResultSetExtractor<@Nullable Long> rows) {
 	}
 
 	/**

@@ -1,0 +1,276 @@
+package dev.backfill.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.backfill.BackfillThrottle;
+import dev.backfill.DataMigrationConfig;
+import dev.backfill.RowEstimate;
+import dev.backfill.ThrottleDecision;
+import dev.backfill.internal.progress.Progress;
+import dev.backfill.testsupport.RecordingMigration;
+import dev.backfill.testsupport.TestApps;
+import dev.backfill.testsupport.TestDatabase;
+import dev.backfill.testsupport.TestDatabases;
+import dev.backfill.testsupport.TestSchema;
+import dev.backfill.testsupport.TestTables;
+import dev.backfill.testsupport.Tracking;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * The estimated total, the rate and the time left: the estimate stored in the tracking
+ * row by count and by statistics, an ETA that matches the real remaining time of a steady
+ * migration and is not diluted by a throttle wait, and the progress log line.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ProgressAndEtaTests {
+
+	/** Long enough that the database's own time per batch is small beside it on a loaded box. */
+	private static final long MILLIS_PER_BATCH = 100;
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void countedEstimateIsTheRowsOfTheBaseQueryAndAResumedRunCountsOnlyAfterItsCheckpoint(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 300);
+			String baseQuery = "SELECT id FROM items WHERE val < 5";
+			try (ConfigurableApplicationContext app = TestApps.run(schema,
+					Map.of("items", new RecordingMigration(baseQuery)), "backfill.batch-size=50", "backfill.throttle=0")) {
+				assertThat(Tracking.row(schema.jdbc(), "items").get("estimated_total")).as("fresh run")
+					.isEqualTo(150L);
+			}
+			schema.jdbc().update("DELETE FROM backfill_migrations");
+			// The first run fails in its second batch, leaving 50 rows done.
+			catchThrowable(() -> TestApps.run(schema, Map.of("items", new RecordingMigration(baseQuery).failAtBatch(2)),
+					"backfill.batch-size=50", "backfill.throttle=0").close());
+			assertThat(Tracking.row(schema.jdbc(), "items").get("rows_processed")).isEqualTo(50L);
+			try (ConfigurableApplicationContext app = TestApps.run(schema,
+					Map.of("items", new RecordingMigration(baseQuery)), "backfill.batch-size=50", "backfill.throttle=0")) {
+				Map<String, Object> row = Tracking.row(schema.jdbc(), "items");
+				assertThat(row.get("status")).isEqualTo("COMPLETED");
+				// 50 done + 100 after the checkpoint; counting the whole base query would say 200.
+				assertThat(row.get("estimated_total")).as("resumed run").isEqualTo(150L);
+			}
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void statisticsEstimateIsWithinAFactorOfTwoAndAHalfOfTheRealCountAfterAnalyze(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 20_000);
+			analyze(schema);
+			RecordingMigration migration = new RecordingMigration("SELECT id, val FROM items WHERE val < 5",
+					DataMigrationConfig.builder().estimate(RowEstimate.STATISTICS).build());
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("items", migration),
+					"backfill.batch-size=5000", "backfill.throttle=0")) {
+				long estimate = (Long) Tracking.row(schema.jdbc(), "items").get("estimated_total");
+				System.out.println("statistics estimate on " + database + ": " + estimate + " of 10000 rows");
+				if (database.name().equals("H2")) {
+					assertThat(estimate).as("H2 has no estimate: it counts").isEqualTo(10_000);
+				}
+				else {
+					assertThat(estimate).isBetween(4_000L, 25_000L);
+				}
+			}
+		}
+	}
+
+	@Test
+	void statisticsEstimateOnPostgresIsThePlannersWhichDoesNotKnowOfRowsDeletedSinceAnalyze() {
+		try (TestSchema schema = TestDatabases.postgres().createSchema()) {
+			TestTables.createItems(schema.jdbc(), 20_000);
+			schema.jdbc().execute("ALTER TABLE items SET (autovacuum_enabled = false)");
+			analyze(schema);
+			schema.jdbc().update("DELETE FROM items WHERE id > 10000");
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items",
+					DataMigrationConfig.builder().estimate(RowEstimate.STATISTICS).batchSize(5000).build());
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("items", migration),
+					"backfill.throttle=0")) {
+				// A count would say 10,000; the planner still sees the pages of 20,000.
+				assertThat((Long) Tracking.row(schema.jdbc(), "items").get("estimated_total")).isGreaterThan(15_000L);
+			}
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void etaOfASteadyMigrationIsWithinAQuarterOfTheRealRemainingTime(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 300);
+			Sample sample = new Sample(schema.jdbc(), 15);
+			// The first checkpoint already carries a rate: its own batch's.
+			Sample first = new Sample(schema.jdbc(), 2);
+			RecordingMigration migration = steady(sample, first::takeAt);
+			long ended;
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("items", migration),
+					"backfill.batch-size=10", "backfill.throttle=0")) {
+				ended = System.nanoTime();
+			}
+			assertThat(first.rowsPerSecond).as("rows_per_second of the first checkpoint").isPositive();
+			assertEtaWithinAQuarter(sample, ended);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void throttleWaitLeavesTheRateAndEtaUnchangedAndIsRecordedWithItsReason(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 300);
+			Sample after = new Sample(schema.jdbc(), 15);
+			AtomicInteger waits = new AtomicInteger();
+			// Before batch 10, once: wait 1.5 s, more than the ten batches of the rate's window.
+			BackfillThrottle busy = (context) -> (context.recentBatchDurations().size() == 9
+					&& waits.getAndIncrement() == 0) ? ThrottleDecision.waitFor(Duration.ofMillis(1500), "busy")
+							: ThrottleDecision.go();
+			AtomicReference<Object> reasonAfterBatch10 = new AtomicReference<>();
+			AtomicReference<Object> reasonAfterBatch11 = new AtomicReference<>();
+			RecordingMigration migration = steady(null, (batch) -> {
+				after.takeAt(batch);
+				if (batch == 11) {
+					reasonAfterBatch10.set(Tracking.row(schema.jdbc(), "items").get("throttle_reason"));
+				}
+				if (batch == 12) {
+					reasonAfterBatch11.set(Tracking.row(schema.jdbc(), "items").get("throttle_reason"));
+				}
+			});
+			long ended;
+			try (ConfigurableApplicationContext app = TestApps
+				.builder(schema, Map.of("items", migration), "backfill.batch-size=10", "backfill.throttle=0")
+				.initializers((context) -> context.getBeanFactory().registerSingleton("busyThrottle", busy))
+				.run()) {
+				ended = System.nanoTime();
+			}
+			Map<String, Object> row = Tracking.row(schema.jdbc(), "items");
+			// At batch 15 the window (batches 5 to 14) holds the wait; at the end (21 to 30) nothing
+			// but work: had the wait counted, the first would be about a third of the second.
+			double last = ((Number) row.get("rows_per_second")).doubleValue();
+			double ratio = after.rowsPerSecond / last;
+			System.out.printf("%s: rows/s with the wait in the window %.0f, at the end %.0f (ratio %.2f)%n", database,
+					after.rowsPerSecond, last, ratio);
+			assertThat(ratio).as("rate with the wait in its window / rate at the end").isBetween(0.75, 1.25);
+			assertEtaWithinAQuarter(after, ended);
+			assertThat(((Number) row.get("throttled_millis")).longValue()).isGreaterThanOrEqualTo(1500);
+			assertThat(reasonAfterBatch10.get()).as("throttle_reason of the batch the throttle held").isEqualTo("busy");
+			assertThat(reasonAfterBatch11.get()).as("throttle_reason of the next batch").isNull();
+			assertThat(row.get("throttle_reason")).isNull();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void progressLineIsLoggedEveryIntervalWithPercentRowsRateAndEta(TestDatabase database, CapturedOutput output) {
+		try (TestSchema schema = database.createSchema()) {
+			TestTables.createItems(schema.jdbc(), 300);
+			long started = System.nanoTime();
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("items", steady(null, null)),
+					"backfill.batch-size=10", "backfill.throttle=0", "backfill.progress-log-interval=500ms")) {
+				// 30 batches of at least 100 ms: 3 s or more, so at least 5 lines.
+			}
+			long intervals = (System.nanoTime() - started) / 500_000_000L;
+			Pattern line = Pattern.compile(
+					"Backfill migration 'items': (\\d+\\.\\d)% \\((\\d+) of 300 rows\\), ([\\d,]+) rows/s, ETA (\\d+)s");
+			Matcher lines = line.matcher(output.getOut());
+			int count = 0;
+			while (lines.find()) {
+				count++;
+				double percent = Double.parseDouble(lines.group(1));
+				int rows = Integer.parseInt(lines.group(2));
+				assertThat(rows % 10).as("whole batches").isZero();
+				// 99.9 at most until the migration completes.
+				assertThat(percent).isCloseTo(Math.min(99.9, 100.0 * rows / 300), Offset.offset(0.05));
+				int rate = Integer.parseInt(lines.group(3).replace(",", ""));
+				// 10 rows per batch of at least 100 ms: at most 100 rows/s.
+				assertThat(rate).isBetween(10, 100);
+			}
+			// One line per interval at most (the application's start is in the measured time too).
+			assertThat(count).as("progress lines in:%n%s", output.getOut()).isBetween(3, (int) intervals);
+		}
+	}
+
+	private static void analyze(TestSchema schema) {
+		switch (schema.databaseName()) {
+			case "PostgreSQL" -> schema.jdbc().execute("ANALYZE items");
+			case "MariaDB" -> schema.jdbc().queryForList("ANALYZE TABLE items");
+			default -> schema.jdbc().execute("ANALYZE");
+		}
+	}
+
+	/** A migration taking {@link #MILLIS_PER_BATCH} per batch, telling the batch's number first. */
+	private static RecordingMigration steady(Sample sample, java.util.function.IntConsumer atBatch) {
+		RecordingMigration migration = new RecordingMigration("SELECT id FROM items");
+		migration.onBatch((rows) -> {
+			int batch = migration.batches().size();
+			if (sample != null) {
+				sample.takeAt(batch);
+			}
+			if (atBatch != null) {
+				atBatch.accept(batch);
+			}
+			try {
+				Thread.sleep(MILLIS_PER_BATCH);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		return migration;
+	}
+
+	private static void assertEtaWithinAQuarter(Sample sample, long endedNanos) {
+		double real = (endedNanos - sample.takenNanos) / 1e6;
+		double ratio = sample.eta.toMillis() / real;
+		System.out.printf("ETA %d ms, real remaining %.0f ms (ratio %.2f)%n", sample.eta.toMillis(), real, ratio);
+		assertThat(ratio).as("ETA / real remaining time").isBetween(0.75, 1.25);
+	}
+
+	/** The tracking row's figures, read from another connection when a given batch starts. */
+	private static final class Sample {
+
+		private final JdbcTemplate jdbc;
+
+		private final int atBatch;
+
+		private volatile long takenNanos;
+
+		private volatile double rowsPerSecond;
+
+		private volatile Duration eta;
+
+		Sample(JdbcTemplate jdbc, int atBatch) {
+			this.jdbc = jdbc;
+			this.atBatch = atBatch;
+		}
+
+		void takeAt(int batch) {
+			if (batch != this.atBatch) {
+				return;
+			}
+			Map<String, Object> row = Tracking.row(this.jdbc, "items");
+			this.takenNanos = System.nanoTime();
+			this.rowsPerSecond = ((Number) row.get("rows_per_second")).doubleValue();
+			this.eta = new Progress(((Number) row.get("rows_processed")).longValue(),
+					((Number) row.get("estimated_total")).longValue(), this.rowsPerSecond, false).eta();
+		}
+
+	}
+
+}
