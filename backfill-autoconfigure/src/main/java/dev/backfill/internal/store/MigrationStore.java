@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -428,7 +429,7 @@ public final class MigrationStore {
 		parameters.addAll(checkpointParameters(name, owner, from.batches() + 1, from.batches(), lease, figures));
 		// An empty batch saves nothing: the migration completes by saveCheckpoint instead.
 		return new CheckpointStatement(checkpointSql(lastKeyText, "? + " + batchRows) + " AND " + batchRows + " > 0",
-				List.copyOf(parameters));
+				Collections.unmodifiableList(parameters));
 	}
 
 	/**
