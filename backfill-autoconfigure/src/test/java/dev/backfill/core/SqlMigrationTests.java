@@ -261,7 +261,7 @@ class SqlMigrationTests {
 			.run();
 	}
 
-	private static void assertCompleted(JdbcTemplate jdbc, String migration, long rows, long batches,
+	static void assertCompleted(JdbcTemplate jdbc, String migration, long rows, long batches,
 			String lastKey) {
 		Map<String, Object> row = Tracking.row(jdbc, migration);
 		assertThat(row.get("status")).isEqualTo("COMPLETED");
@@ -271,7 +271,7 @@ class SqlMigrationTests {
 	}
 
 	/** How many rows matching a condition have each {@code migrated} value. */
-	private static Map<Integer, Integer> counts(JdbcTemplate jdbc, String condition) {
+	static Map<Integer, Integer> counts(JdbcTemplate jdbc, String condition) {
 		Map<Integer, Integer> counts = new TreeMap<>();
 		jdbc.query("SELECT migrated, COUNT(*) FROM items WHERE " + condition + " GROUP BY migrated",
 				(RowCallbackHandler) (rs) -> counts.put(rs.getInt(1), rs.getInt(2)));

@@ -3,6 +3,7 @@ package dev.backfill.benchmarks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.backfill.BackfillMode;
 import dev.backfill.DataMigration;
@@ -62,17 +63,27 @@ final class StarterVariant implements Variant {
 
 	@Override
 	public void run(RunContext context) {
-		MigrationResult result = run(context, MigrationListener.NONE);
-		if (result.outcome() != MigrationResult.Outcome.COMPLETED) {
-			throw new IllegalStateException("Migration ended " + result.outcome() + ": " + result.error());
-		}
+		requireCompleted(run(context, MigrationListener.NONE));
 	}
 
 	MigrationResult run(RunContext context, MigrationListener extra) {
-		MigrationDatabase database = MigrationDatabase.of(context.dataSource(), TRACKING_TABLE);
 		DataMigration migration = migration(new JdbcTemplate(context.dataSource()), context, this.setBased);
 		MigrationSettings settings = new MigrationSettings("email_domain_" + id(), true, context.batchSize(),
 				Duration.ZERO, "id", true, null, null);
+		return run(context, (database) -> new MigrationTarget(migration, settings, database), extra);
+	}
+
+	/**
+	 * Runs one migration with the starter's runner, default runner settings, reporting each
+	 * batch to the context.
+	 * @param context the table and DataSource
+	 * @param target the migration on the tracking table's database
+	 * @param extra another listener
+	 * @return how it ended
+	 */
+	static MigrationResult run(RunContext context, Function<MigrationDatabase, MigrationTarget> target,
+			MigrationListener extra) {
+		MigrationDatabase database = MigrationDatabase.of(context.dataSource(), TRACKING_TABLE);
 		MigrationListener listener = new MigrationListener() {
 			@Override
 			public void batchSucceeded(String name, int rows, Duration duration) {
@@ -80,10 +91,17 @@ final class StarterVariant implements Variant {
 				extra.batchSucceeded(name, rows, duration);
 			}
 		};
-		List<MigrationResult> results = new BackfillRunner(List.of(new MigrationTarget(migration, settings, database)),
-				defaultRunnerSettings(), listener)
+		List<MigrationResult> results = new BackfillRunner(List.of(target.apply(database)), defaultRunnerSettings(),
+				listener)
 			.run(BackfillMode.BLOCKING);
 		return results.get(0);
+	}
+
+	/** Fails a run that did not complete. */
+	static void requireCompleted(MigrationResult result) {
+		if (result.outcome() != MigrationResult.Outcome.COMPLETED) {
+			throw new IllegalStateException("Migration ended " + result.outcome() + ": " + result.error());
+		}
 	}
 
 	/** The user's migration, as an application would write it with a JdbcTemplate. */

@@ -199,6 +199,17 @@ final class BatchQuery {
 	}
 
 	/**
+	 * The SQL of a batch of a size.
+	 * @param first whether it is the first batch (no key predicate)
+	 * @param batchSize the most rows the batch may have (it reads one more)
+	 * @return the SQL, with the last key as its parameter (unless first)
+	 */
+	String sql(boolean first, int batchSize) {
+		useBatchSize(batchSize);
+		return sql(first);
+	}
+
+	/**
 	 * The SQL that finds whether any row's key is NULL.
 	 * @return the SQL, reading at most one row
 	 */
@@ -338,8 +349,17 @@ final class BatchQuery {
 		return checked(jdbc, jdbc.query(sql, BatchRows.INSTANCE, args.toArray()), key, number, batchSize);
 	}
 
-	private Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, Key key, long number,
-			int batchSize) {
+	/**
+	 * Checks the keys of the rows read for a batch and drops the peek row.
+	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
+	 * @param rows the rows read, in key order, at most the batch size plus the peek row
+	 * @param key the key's columns and types
+	 * @param number the batch's number, for messages
+	 * @param batchSize the most rows this batch may have
+	 * @return the batch
+	 * @throws InvalidMigrationException if a key is NULL or not unique
+	 */
+	Batch checked(JdbcOperations jdbc, List<Map<String, Object>> rows, Key key, long number, int batchSize) {
 		this.keyRules.check(rows, batchSize, key, number, (last) -> occursMoreThanOnce(jdbc, last));
 		boolean last = rows.size() <= batchSize;
 		if (!last) {

@@ -57,13 +57,17 @@ final class BatchTransaction {
 	/** Figures saved with a single walk's checkpoints; {@code null} for a chunk. */
 	private final @Nullable RunProgress progress;
 
+	/** The batch as one statement, for a set-based migration where the database can. */
+	private final @Nullable SingleStatementBatch singleStatement;
+
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, Duration leaseDuration,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits, RunProgress progress) {
 		this(target, query, key, owner, heartbeat, limits, inlineLimits, null,
 				(next, previousBatches, completed, figures) -> target.database()
 					.store()
 					.saveCheckpoint(target.name(), owner, next, previousBatches, leaseDuration, completed, figures),
-				new EndOfPass(target, query, owner, leaseDuration), progress);
+				new EndOfPass(target, query, owner, leaseDuration), progress,
+				SingleStatementBatch.of(target, query, key, owner, leaseDuration));
 	}
 
 	/**
@@ -75,13 +79,13 @@ final class BatchTransaction {
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, LeaseHeartbeat heartbeat,
 			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range,
 			CheckpointWriter checkpoints) {
-		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, null);
+		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, null, null);
 	}
 
 	private BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits,
 			@Nullable KeyRange range, CheckpointWriter checkpoints, @Nullable EndOfPass endOfPass,
-			@Nullable RunProgress progress) {
+			@Nullable RunProgress progress, @Nullable SingleStatementBatch singleStatement) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
@@ -95,6 +99,7 @@ final class BatchTransaction {
 		this.range = range;
 		this.checkpoints = checkpoints;
 		this.endOfPass = endOfPass;
+		this.singleStatement = singleStatement;
 	}
 
 	/**
@@ -106,6 +111,14 @@ final class BatchTransaction {
 	 * @throws LeaseLostException if the checkpoint was refused: the batch is rolled back
 	 */
 	Position run(Position from, BatchAttempts attempts, int batchSize) {
+		if (this.singleStatement != null) {
+			try {
+				return inTransaction(() -> inOneStatement(from, attempts, batchSize));
+			}
+			catch (RuntimeException ex) {
+				throw withKeysOfFailedBatch(ex, from, attempts, batchSize);
+			}
+		}
 		if (this.settings.transactional()) {
 			return inTransaction(() -> checkpoint(from, migrated(fetch(from, attempts, batchSize))));
 		}
@@ -163,6 +176,46 @@ final class BatchTransaction {
 		return batch;
 	}
 
+	/**
+	 * The batch read, updated and checkpointed by one statement; a last batch then
+	 * completes the migration, an empty one by the usual checkpoint.
+	 */
+	private Position inOneStatement(Position from, BatchAttempts attempts, int batchSize) {
+		Batch batch = this.singleStatement.run(this.target.database().jdbc(), from, batchSize,
+				this.progress.figures(batchSize));
+		if (batch.isEmpty()) {
+			return checkpoint(from, batch);
+		}
+		attempts.keys(this.query.keyOf(batch.firstRow()), this.query.keyOf(batch.lastRow()));
+		Position next = from.after(this.query.keyOf(batch.lastRow()), this.key, batch.rows().size(),
+				batch.last());
+		if (batch.last()) {
+			this.query.refuseNullKeys(this.target.database().jdbc());
+			// The statement saved this batch's checkpoint: the end of the pass is fenced on it.
+			next = this.endOfPass.finish(next, next, this.progress.figures(batch.rows().size()));
+		}
+		committed(next, batch.rows().size());
+		return next;
+	}
+
+	/**
+	 * A statement that failed before returning the batch's keys leaves them unknown: one
+	 * read of them, in a transaction of its own, names the failed batch's keys as the
+	 * other batches' failures do.
+	 */
+	private RuntimeException withKeysOfFailedBatch(RuntimeException ex, Position from, BatchAttempts attempts,
+			int batchSize) {
+		if (!(ex instanceof LeaseLostException)) {
+			try {
+				inTransaction(() -> fetch(from, attempts, batchSize));
+			}
+			catch (RuntimeException readFailure) {
+				ex.addSuppressed(readFailure);
+			}
+		}
+		return ex;
+	}
+
 	/** Passes a batch to {@code migrate}; returns the rows it touched. */
 	private int migrate(Batch batch) {
 		try {
@@ -202,12 +255,16 @@ final class BatchTransaction {
 		else if (!this.checkpoints.save(next.checkpoint(), from.checkpoint().batches(), batch.last(), figures)) {
 			throw new LeaseLostException(this.target.name(), this.owner);
 		}
+		committed(next, rows);
+		return next;
+	}
+
+	private void committed(Position next, int rows) {
 		this.heartbeat.renewed();
 		if (logger.isDebugEnabled()) {
 			logger.debug("Backfill migration '{}': batch {} committed, {} rows, up to key {}", this.target.name(),
 					next.checkpoint().batches(), rows, next.checkpoint().lastKey());
 		}
-		return next;
 	}
 
 	private static void restoreQuietly(Runnable restore) {

@@ -5,10 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.SqlMigration;
+import dev.backfill.internal.store.OneStatementBatch;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.jdbc.core.JdbcOperations;
@@ -39,6 +43,14 @@ final class SqlBatchUpdate implements DataMigration {
 	static final String KEYS = "keys";
 
 	private static final Set<String> PARAMETERS = Set.of(FIRST, LAST, KEYS);
+
+	private static final Pattern TRAILING_SEMICOLONS = Pattern.compile("[;\\s]+$");
+
+	private static final Pattern DATA_MODIFYING = Pattern.compile("(?i)(UPDATE|DELETE|INSERT)\\b");
+
+	private static final Pattern IN_KEYS = Pattern.compile("(?i)\\bIN\\s*\\(\\s*:keys\\s*\\)");
+
+	private static final Pattern FIRST_OR_LAST = Pattern.compile("(?<![:\\w]):(first|last)(?!\\w)");
 
 	private final SqlMigration migration;
 
@@ -133,6 +145,52 @@ final class SqlBatchUpdate implements DataMigration {
 						+ ":first and :last (the batch's first and last key, inclusive: WHERE id BETWEEN :first AND "
 						+ ":last AND <the base query's condition>) or :keys (the batch's keys: WHERE id IN (:keys)).",
 				null);
+	}
+
+	/**
+	 * The update written for a batch run as one statement: {@code IN (:keys)} reads the
+	 * batch's keys from the statement's own query of them, {@code :first} and {@code :last}
+	 * become expressions over those keys, so the update has no parameters left. Only a
+	 * single {@code UPDATE}, {@code DELETE} or {@code INSERT} whose every {@code :keys} is
+	 * written {@code IN (:keys)} is rewritten; and only when every {@code :name} the text
+	 * holds is one of its parameters (not inside a string or a comment), which the
+	 * parameter counts before and after tell.
+	 * @param parts the expressions of the batch's keys
+	 * @return the update, or {@code null} if it cannot be rewritten safely (the batch then
+	 * runs as statements of their own)
+	 */
+	@Nullable String inOneStatement(OneStatementBatch parts) {
+		String sql = TRAILING_SEMICOLONS.matcher(this.updateSql.strip()).replaceAll("");
+		if (!DATA_MODIFYING.matcher(sql).lookingAt() || sql.contains(";")) {
+			return null;
+		}
+		int parameters = occurrences(sql);
+		Matcher inKeys = IN_KEYS.matcher(sql);
+		int replaced = 0;
+		StringBuilder rewritten = new StringBuilder();
+		while (inKeys.find()) {
+			inKeys.appendReplacement(rewritten, Matcher.quoteReplacement("IN (" + parts.keysQuery() + ")"));
+			replaced++;
+		}
+		inKeys.appendTail(rewritten);
+		Matcher named = FIRST_OR_LAST.matcher(rewritten.toString());
+		StringBuilder result = new StringBuilder();
+		while (named.find()) {
+			String expression = FIRST.equals(named.group(1)) ? parts.firstKey() : parts.lastKey();
+			named.appendReplacement(result, Matcher.quoteReplacement(expression));
+			replaced++;
+		}
+		named.appendTail(result);
+		String text = result.toString();
+		return (replaced == parameters && occurrences(text) == 0) ? text : null;
+	}
+
+	/** How many named parameters Spring finds in a statement: each occurrence counts. */
+	private static int occurrences(String sql) {
+		ParsedSql parsed = NamedParameterUtils.parseSqlStatement(sql);
+		MapSqlParameterSource scalars = new MapSqlParameterSource();
+		PARAMETERS.forEach((parameter) -> scalars.addValue(parameter, 0));
+		return NamedParameterUtils.buildSqlParameterList(parsed, scalars).size();
 	}
 
 	@Override

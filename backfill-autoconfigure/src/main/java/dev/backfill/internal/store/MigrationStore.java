@@ -5,6 +5,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,9 +128,7 @@ public final class MigrationStore {
 		this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ?";
 		String figures = "rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, ";
-		this.checkpointSql = "UPDATE " + table + " SET last_key = ?, rows_processed = ?, batches = ?, " + figures
-				+ "updated_at = " + now + ", lease_expires_at = " + leaseUntil
-				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
+		this.checkpointSql = checkpointSql("?", "?");
 		this.completeSql = "UPDATE " + table + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, "
 				+ "batches = ?, " + figures + "remaining_rows = ?, updated_at = " + now + ", completed_at = " + now
 				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
@@ -142,6 +143,29 @@ public final class MigrationStore {
 				+ "END, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
 		this.estimateSql = "UPDATE " + table + " SET estimated_total = ? WHERE name = ? AND lease_owner = ?";
+	}
+
+	/**
+	 * The one UPDATE that saves a checkpoint and renews the lease, with the new last key
+	 * and row count as SQL expressions; its other parameters are those of
+	 * {@link #checkpointParameters}. Both the plain checkpoint and the one inside a
+	 * batch's single statement ({@link #checkpointAfterBatch}) are built here, so a column or
+	 * condition added to the checkpoint reaches both.
+	 */
+	private String checkpointSql(String lastKey, String rowsProcessed) {
+		return "UPDATE " + this.table + " SET last_key = " + lastKey + ", rows_processed = " + rowsProcessed
+				+ ", batches = ?, rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, updated_at = "
+				+ this.dialect.currentTimestamp() + ", lease_expires_at = "
+				+ this.dialect.currentTimestampPlusMillis() + " WHERE name = ? AND lease_owner = ? AND batches = ?"
+				+ RUNNING_ONLY;
+	}
+
+	/** The parameters of {@link #checkpointSql} after those of its last key and row count. */
+	private static List<Object> checkpointParameters(String name, String owner, long batches, long previousBatches,
+			Duration lease, RunFigures figures) {
+		// The figures may be NULL.
+		return Arrays.asList(batches, figures.rowsPerSecond(), figures.throttledMillis(), figures.throttleReason(),
+				SqlDialect.millis(lease), name, owner, previousBatches);
 	}
 
 	/**
@@ -324,9 +348,11 @@ public final class MigrationStore {
 		if (completed) {
 			return complete(name, owner, checkpoint, previousBatches, null, figures);
 		}
-		return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-				checkpoint.batches(), figures.rowsPerSecond(), figures.throttledMillis(), figures.throttleReason(),
-				SqlDialect.millis(lease), name, owner, previousBatches) == 1;
+		List<Object> parameters = new ArrayList<>();
+		parameters.add(checkpoint.lastKey());
+		parameters.add(checkpoint.rowsProcessed());
+		parameters.addAll(checkpointParameters(name, owner, checkpoint.batches(), previousBatches, lease, figures));
+		return this.jdbc.update(this.checkpointSql, parameters.toArray()) == 1;
 	}
 
 	/**
@@ -379,6 +405,42 @@ public final class MigrationStore {
 			int pass, long remainingRows) {
 		return this.jdbc.update(this.nextPassSql, checkpoint.rowsProcessed(), checkpoint.batches(), pass,
 				remainingRows, SqlDialect.millis(lease), name, owner, previousBatches) == 1;
+	}
+
+	/**
+	 * The checkpoint of one more batch as a statement to run inside the batch's own, which
+	 * reads the batch's keys in the same statement: the same UPDATE as
+	 * {@link #saveCheckpoint} saves when not completing, with the last key and the batch's
+	 * row count taken from SQL expressions over those keys.
+	 * @param name the migration
+	 * @param owner the owner the lease must still belong to
+	 * @param from the checkpoint before the batch
+	 * @param lease the renewed lease length
+	 * @param figures the rate and time throttled as of this batch
+	 * @param lastKeyText SQL expression, without parameters, of the batch's last key as text
+	 * @param batchRows SQL expression, without parameters, of the number of rows in the batch
+	 * @return the UPDATE, which changes one row unless the lease or checkpoint moved on or
+	 * the batch is empty, and its parameters
+	 */
+	public CheckpointStatement checkpointAfterBatch(String name, String owner, Checkpoint from, Duration lease,
+			RunFigures figures, String lastKeyText, String batchRows) {
+		List<Object> parameters = new ArrayList<>();
+		parameters.add(from.rowsProcessed());
+		parameters.addAll(checkpointParameters(name, owner, from.batches() + 1, from.batches(), lease, figures));
+		// An empty batch saves nothing: the migration completes by saveCheckpoint instead.
+		return new CheckpointStatement(checkpointSql(lastKeyText, "? + " + batchRows) + " AND " + batchRows + " > 0",
+				Collections.unmodifiableList(parameters));
+	}
+
+	/**
+	 * A checkpoint UPDATE and its parameters, to run as part of another statement.
+	 *
+	 * @param sql the UPDATE, with {@code ?} parameters
+	 * @param parameters their values, in order
+	 *
+	 * @since 0.1.0
+	 */
+	public record CheckpointStatement(String sql, List<Object> parameters) {
 	}
 
 	/**

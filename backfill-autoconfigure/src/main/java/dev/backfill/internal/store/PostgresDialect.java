@@ -65,7 +65,11 @@ final class PostgresDialect implements SqlDialect {
 		return "(statement_timestamp() + CAST(? AS BIGINT) * INTERVAL '1 millisecond')";
 	}
 
-
+	/** Data-modifying CTEs: a set-based batch is one statement and its commit. */
+	@Override
+	public OneStatementBatch oneStatementBatch() {
+		return new PostgresOneStatementBatch();
+	}
 
 	/**
 	 * The planner's estimate: {@code "Plan Rows"} of the top node of

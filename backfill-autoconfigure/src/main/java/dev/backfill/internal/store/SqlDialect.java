@@ -89,6 +89,16 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * How this database runs a batch of a set-based migration as one statement (reading
+	 * its keys, updating and saving the checkpoint), where it can.
+	 * @return the single statement's parts, or {@code null} to run the batch's read, update
+	 * and checkpoint as statements of their own
+	 */
+	default @Nullable OneStatementBatch oneStatementBatch() {
+		return null;
+	}
+
+	/**
 	 * How to ask the database for its own estimate of the rows a query returns, from its
 	 * statistics, without running the query.
 	 * @param select the query

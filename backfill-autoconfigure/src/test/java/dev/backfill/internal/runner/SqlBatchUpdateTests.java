@@ -3,10 +3,12 @@ package dev.backfill.internal.runner;
 import java.util.List;
 
 import dev.backfill.SqlMigration;
+import dev.backfill.internal.store.OneStatementBatch;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** The startup checks of a {@link SqlMigration}'s update, which need no database. */
@@ -27,8 +29,66 @@ class SqlBatchUpdateTests {
 			.withMessage("SqlMigration 'fill' has no updateSql [  ]");
 	}
 
+	@Test
+	void keysInAnInListAndTheRangeBecomeExpressionsOverTheStatementsOwnKeys() {
+		assertThat(inOneStatement("UPDATE items SET migrated = 1 WHERE id IN (:keys) OR id NOT in ( :keys );\n"))
+			.isEqualTo("UPDATE items SET migrated = 1 WHERE id IN (SELECT k FROM keys) OR id NOT IN (SELECT k FROM keys)");
+		assertThat(inOneStatement("UPDATE items SET migrated = id::int WHERE id BETWEEN :first AND :last"))
+			.isEqualTo("UPDATE items SET migrated = id::int WHERE id BETWEEN (MIN) AND (MAX)");
+		assertThat(inOneStatement("delete FROM items WHERE id >= :first AND id <= :last")).isNotNull();
+	}
+
+	@Test
+	void updateThatCannotBeRewrittenSafelyKeepsStatementsOfTheirOwn() {
+		// :keys outside IN (...), in a string beside a real parameter, in a comment; two statements; not DML.
+		assertThat(inOneStatement("UPDATE items SET migrated = 1 WHERE id = ANY(ARRAY[:keys])")).isNull();
+		assertThat(inOneStatement("UPDATE items SET note = 'id IN (:keys)' WHERE id IN (:keys)")).isNull();
+		assertThat(inOneStatement("UPDATE items SET note = ':first' WHERE id BETWEEN :first AND :last")).isNull();
+		assertThat(inOneStatement("UPDATE items SET migrated = 1 WHERE id IN (:keys) -- not :last")).isNull();
+		assertThat(inOneStatement("UPDATE items SET migrated = 1 WHERE id IN (:keys); SELECT 1")).isNull();
+		assertThat(inOneStatement("WITH x AS (SELECT 1) UPDATE items SET migrated = 1 WHERE id IN (:keys)")).isNull();
+	}
+
+	private static String inOneStatement(String updateSql) {
+		return update(updateSql).inOneStatement(new OneStatementBatch() {
+			@Override
+			public String keysQuery() {
+				return "SELECT k FROM keys";
+			}
+
+			@Override
+			public String firstKey() {
+				return "(MIN)";
+			}
+
+			@Override
+			public String lastKey() {
+				return "(MAX)";
+			}
+
+			@Override
+			public String lastKeyText() {
+				throw new UnsupportedOperationException();
+			}
+
+			@Override
+			public String batchRows() {
+				throw new UnsupportedOperationException();
+			}
+
+			@Override
+			public String statement(String batchQuery, int batchSize, String update, String checkpoint) {
+				throw new UnsupportedOperationException();
+			}
+		});
+	}
+
 	private static void check(String updateSql) {
-		new SqlBatchUpdate("fill", new SqlMigration() {
+		update(updateSql);
+	}
+
+	private static SqlBatchUpdate update(String updateSql) {
+		return new SqlBatchUpdate("fill", new SqlMigration() {
 
 			@Override
 			public String baseQuery() {

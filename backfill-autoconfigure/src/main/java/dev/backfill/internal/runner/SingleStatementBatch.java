@@ -1,0 +1,144 @@
+package dev.backfill.internal.runner;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import dev.backfill.internal.store.MigrationStore;
+import dev.backfill.internal.store.MigrationStore.CheckpointStatement;
+import dev.backfill.internal.store.OneStatementBatch;
+import dev.backfill.internal.store.RunFigures;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.support.JdbcUtils;
+
+/**
+ * A batch of a {@link dev.backfill.SqlMigration} as one statement, where the dialect can
+ * ({@link OneStatementBatch}): the statement reads the batch's keys after the checkpoint
+ * (with the peek row), runs the update on them and saves the checkpoint, and returns the
+ * keys it read. They are then checked as every batch's are ({@link KeyRules}), before the
+ * commit, so a NULL or duplicate key, or a checkpoint refused (lease lost), rolls the
+ * whole batch back, update included. One statement and its commit instead of the read,
+ * the update and the checkpoint.
+ * <p>
+ * Not for composite keys (the checkpoint's text of a row value is Java's to write), nor
+ * for text keys, whose uniqueness the column's collation decides with a query of the
+ * base query that would run after the update, which may no longer select the batch's
+ * rows; nor for a migration that is not transactional.
+ */
+final class SingleStatementBatch {
+
+	private final OneStatementBatch parts;
+
+	private final String update;
+
+	private final BatchQuery query;
+
+	private final MigrationStore store;
+
+	private final String name;
+
+	private final String owner;
+
+	private final String keyColumn;
+
+	private final Key key;
+
+	private final Duration leaseDuration;
+
+	private SingleStatementBatch(OneStatementBatch parts, String update, MigrationTarget target, BatchQuery query,
+			Key key, String owner, Duration leaseDuration) {
+		this.parts = parts;
+		this.update = update;
+		this.query = query;
+		this.store = target.database().store();
+		this.name = target.name();
+		this.owner = owner;
+		this.keyColumn = key.columns().get(0);
+		this.key = key;
+		this.leaseDuration = leaseDuration;
+	}
+
+	/**
+	 * The single-statement form of a migration's batches, if it has one.
+	 * @return it, or {@code null} to run each batch's read, update and checkpoint as
+	 * statements of their own
+	 */
+	static @Nullable SingleStatementBatch of(MigrationTarget target, BatchQuery query, Key key, String owner,
+			Duration leaseDuration) {
+		OneStatementBatch parts = target.database().store().dialect().oneStatementBatch();
+		if (parts == null || !(target.migration() instanceof SqlBatchUpdate sql) || !target.settings().transactional()
+				|| key.isComposite() || !key.comparesExactly()) {
+			return null;
+		}
+		String update = sql.inOneStatement(parts);
+		return (update != null) ? new SingleStatementBatch(parts, update, target, query, key, owner, leaseDuration)
+				: null;
+	}
+
+	/**
+	 * Runs the statement of the batch after a position, inside the batch's transaction.
+	 * @param jdbc operations joining the batch's transaction
+	 * @param from where the migration stands
+	 * @param batchSize the batch's size
+	 * @param figures the run's figures to save with the checkpoint, as of a full batch
+	 * @return the batch read and updated, its checkpoint saved unless it is empty
+	 * @throws LeaseLostException if the checkpoint was refused
+	 * @throws InvalidMigrationException if a key is NULL or not unique
+	 */
+	Batch run(JdbcOperations jdbc, Position from, int batchSize, RunFigures figures) {
+		boolean first = (from.lastKey() == null);
+		CheckpointStatement checkpoint = this.store.checkpointAfterBatch(this.name, this.owner, from.checkpoint(),
+				this.leaseDuration, figures, this.parts.lastKeyText(), this.parts.batchRows());
+		String sql = this.parts.statement(this.query.sql(first, batchSize), batchSize, this.update, checkpoint.sql());
+		List<Object> parameters = new ArrayList<>();
+		if (!first) {
+			parameters.addAll(List.of(this.query.rowsAfterParameters(from.lastKey())));
+		}
+		parameters.addAll(checkpoint.parameters());
+		Result result = jdbc.query(sql, this::result, parameters.toArray());
+		Batch batch = this.query.checked(jdbc, result.rows(), this.key, from.checkpoint().batches() + 1,
+				batchSize);
+		if (batch.isEmpty()) {
+			return batch;
+		}
+		String lastKey = this.key.format(this.query.keyOf(batch.lastRow()));
+		if (result.saved() != 1) {
+			throw new LeaseLostException(this.name, this.owner);
+		}
+		if (!lastKey.equals(result.savedKey())) {
+			// The database's text of the key is not Java's: resuming would read it differently.
+			throw new IllegalStateException("Migration '" + this.name + "' saved checkpoint key '"
+					+ result.savedKey() + "' for the batch ending at key " + lastKey);
+		}
+		return batch;
+	}
+
+	private Result result(ResultSet rs) throws SQLException {
+		List<Map<String, Object>> rows = new ArrayList<>();
+		long saved = 0;
+		String savedKey = null;
+		int savedColumn = rs.findColumn(OneStatementBatch.SAVED);
+		int savedKeyColumn = rs.findColumn(OneStatementBatch.SAVED_KEY);
+		int keyColumn = rs.findColumn(OneStatementBatch.KEY);
+		int presentColumn = rs.findColumn(OneStatementBatch.PRESENT);
+		while (rs.next()) {
+			saved = rs.getLong(savedColumn);
+			savedKey = rs.getString(savedKeyColumn);
+			if (rs.getBoolean(presentColumn)) {
+				Object key = JdbcUtils.getResultSetValue(rs, keyColumn);
+				rows.add(Collections.singletonMap(this.keyColumn, key));
+			}
+		}
+		return new Result(rows, saved, savedKey);
+	}
+
+	private record Result(List<Map<String, Object>> rows, long saved, @Nullable String savedKey) {
+	}
+
+}

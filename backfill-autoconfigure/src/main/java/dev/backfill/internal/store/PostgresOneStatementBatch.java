@@ -1,0 +1,50 @@
+package dev.backfill.internal.store;
+
+/**
+ * PostgreSQL's single statement per batch: data-modifying CTEs. The batch's keys are read
+ * once into a materialized CTE; the update and the checkpoint are data-modifying CTEs
+ * reading them, which PostgreSQL runs exactly once each, whether or not the final
+ * {@code SELECT} reads them. All parts see one snapshot, and none sees the others'
+ * changes: the update changes the migration's table, the checkpoint the tracking table,
+ * and the keys are read before either. The final {@code SELECT} returns the keys read
+ * (the peek row's included) with the checkpoint's outcome, in one row at least.
+ */
+final class PostgresOneStatementBatch implements OneStatementBatch {
+
+	@Override
+	public String keysQuery() {
+		return "SELECT " + KEY + " FROM backfill_keys";
+	}
+
+	@Override
+	public String firstKey() {
+		return "(SELECT MIN(" + KEY + ") FROM backfill_keys)";
+	}
+
+	@Override
+	public String lastKey() {
+		return "(SELECT MAX(" + KEY + ") FROM backfill_keys)";
+	}
+
+	@Override
+	public String lastKeyText() {
+		return "(SELECT CAST(MAX(" + KEY + ") AS TEXT) FROM backfill_keys)";
+	}
+
+	@Override
+	public String batchRows() {
+		return "(SELECT COUNT(*) FROM backfill_keys)";
+	}
+
+	@Override
+	public String statement(String batchQuery, int batchSize, String update, String checkpoint) {
+		return "WITH backfill_read (" + KEY + ") AS MATERIALIZED (\n" + batchQuery + "\n), backfill_keys AS "
+				+ "MATERIALIZED (SELECT " + KEY + " FROM backfill_read ORDER BY " + KEY + " LIMIT " + batchSize
+				+ "), backfill_update AS (\n" + update + "\n), backfill_checkpoint AS (" + checkpoint
+				+ " RETURNING last_key) SELECT c." + SAVED + ", c." + SAVED_KEY + ", r." + KEY + ", r." + PRESENT
+				+ " FROM (SELECT COUNT(*) AS " + SAVED + ", MAX(last_key) AS " + SAVED_KEY
+				+ " FROM backfill_checkpoint) c LEFT JOIN (SELECT " + KEY + ", TRUE AS " + PRESENT
+				+ " FROM backfill_read) r ON TRUE ORDER BY r." + KEY;
+	}
+
+}

@@ -1,0 +1,85 @@
+package dev.backfill.testsupport;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+/**
+ * A DataSource that records the SQL of every statement prepared or created through it
+ * and every commit, in order, so tests can count the statements of a batch.
+ */
+public final class StatementCounter {
+
+	/** What {@link #events()} holds for a commit. */
+	public static final String COMMIT = "COMMIT";
+
+	private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+	private final DataSource dataSource;
+
+	public StatementCounter(DataSource target) {
+		this.dataSource = proxy(DataSource.class, target, (method, args, result) -> {
+			if (method.getName().equals("getConnection")) {
+				return connection((Connection) result);
+			}
+			return result;
+		});
+	}
+
+	/** The counting DataSource. */
+	public DataSource dataSource() {
+		return this.dataSource;
+	}
+
+	/** The SQL of each statement and {@link #COMMIT} for each commit, in order. */
+	public List<String> events() {
+		synchronized (this.events) {
+			return List.copyOf(this.events);
+		}
+	}
+
+	private Connection connection(Connection target) {
+		return proxy(Connection.class, target, (method, args, result) -> {
+			String name = method.getName();
+			if ((name.equals("prepareStatement") || name.equals("prepareCall")) && args != null) {
+				this.events.add((String) args[0]);
+			}
+			else if (name.equals("createStatement")) {
+				this.events.add("<statement>");
+			}
+			else if (name.equals("commit")) {
+				this.events.add(COMMIT);
+			}
+			return result;
+		});
+	}
+
+	private interface After {
+
+		Object apply(Method method, Object[] args, Object result) throws Exception;
+
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> T proxy(Class<T> type, T target, After after) {
+		InvocationHandler handler = (proxy, method, args) -> {
+			Object result;
+			try {
+				result = method.invoke(target, args);
+			}
+			catch (InvocationTargetException ex) {
+				throw ex.getCause();
+			}
+			return after.apply(method, args, result);
+		};
+		return (T) Proxy.newProxyInstance(StatementCounter.class.getClassLoader(), new Class<?>[] { type }, handler);
+	}
+
+}
