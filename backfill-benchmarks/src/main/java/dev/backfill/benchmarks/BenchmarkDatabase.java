@@ -79,7 +79,9 @@ final class BenchmarkDatabase implements AutoCloseable {
 		config.setJdbcUrl(url);
 		config.setUsername(username);
 		config.setPassword(password);
-		config.setMaximumPoolSize(4);
+		// Enough for the parallel variants: 2 instances of 2 workers, or 4 workers, plus each
+		// instance's coordinator and lease heartbeats.
+		config.setMaximumPoolSize(12);
 		config.setMinimumIdle(1);
 		config.setPoolName("backfill-bench");
 		return new HikariDataSource(config);

@@ -49,8 +49,9 @@ public final class BenchmarkHarness {
 		for (int i = 0; i < options.offsetRows().size(); i++) {
 			variants.add(new OffsetLoopVariant("7" + (char) ('a' + i), i));
 		}
-		variants.addAll(List.of(new SqlMigrationVariant(false), new SqlMigrationVariant(true), new AdaptiveVariant(true),
-				new AdaptiveVariant(false)));
+		variants.addAll(List.of(new SqlMigrationVariant(false), new SqlMigrationVariant(true)));
+		variants.addAll(ParallelSqlMigrationVariant.all());
+		variants.addAll(List.of(new AdaptiveVariant(true), new AdaptiveVariant(false)));
 		variants.removeIf((variant) -> !options.runs(variant.id()));
 		return variants;
 	}

@@ -26,11 +26,12 @@ class BenchmarkSmokeTests {
 
 		assertThat(report.failures()).isEmpty();
 		assertThat(report.runs()).extracting(BenchmarkReport.VariantRun::id)
-			.containsExactly("1", "2", "3", "4", "4b", "5", "6", "7a", "7b", "8", "8b", "10", "10f");
+			.containsExactly("1", "2", "3", "4", "4b", "5", "6", "7a", "7b", "8", "8b", "9a", "9b", "9c", "10", "10f");
 		assertThat(report.runs()).allMatch(BenchmarkReport.VariantRun::ok);
 		String markdown = report.toMarkdown();
 		assertThat(markdown).contains("### Targets", "not measured yet", "startup overhead", "live heap at 2,000 rows",
-				"variant 8 (SqlMigration, one thread) ≥ 1.0× variant 4", "variant 10: median batch within 25% of its target",
+				"variant 8 (SqlMigration, one thread) ≥ 1.0× variant 4",
+				"parallel SqlMigration (best of 9a and 9b) ≥ 1.0× variant 6", "variant 10: median batch within 25% of its target",
 				"### Adaptive batch size (variants 10 and 10f)");
 	}
 
