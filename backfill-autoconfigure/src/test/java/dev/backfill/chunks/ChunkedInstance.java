@@ -13,9 +13,11 @@ import java.util.concurrent.TimeoutException;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.backfill.BackfillMode;
+import dev.backfill.BackfillOperations;
 import dev.backfill.BatchSizeMode;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
+import dev.backfill.internal.operations.TrackingTableOperations;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationResult;
@@ -45,6 +47,8 @@ final class ChunkedInstance implements AutoCloseable {
 
 	private final JdbcTemplate jdbc;
 
+	private final MigrationTarget target;
+
 	private final BackfillRunner runner;
 
 	private final ExecutorService thread = Executors.newSingleThreadExecutor();
@@ -68,8 +72,13 @@ final class ChunkedInstance implements AutoCloseable {
 				Duration.ofMillis(100));
 		MigrationDatabase database = MigrationDatabase.of(this.dataSource, "backfill_migrations");
 		database.store().createTableIfMissing();
-		this.runner = new BackfillRunner(List.of(new MigrationTarget(new Migration(table, keyColumn), settings,
-				database)), runnerSettings, listener);
+		this.target = new MigrationTarget(new Migration(table, keyColumn), settings, database);
+		this.runner = new BackfillRunner(List.of(this.target), runnerSettings, listener);
+	}
+
+	/** The operations API over this instance's migration, as an application's endpoint sees it. */
+	BackfillOperations operations() {
+		return new TrackingTableOperations(List.of(this.target), (dataSource) -> "dataSource");
 	}
 
 	String owner() {

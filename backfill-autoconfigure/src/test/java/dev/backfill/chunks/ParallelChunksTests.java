@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import dev.backfill.BackfillMode;
+import dev.backfill.BackfillOperations;
+import dev.backfill.MigrationInfo;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationResult;
@@ -40,6 +42,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ParallelChunksTests {
 
 	private static final Duration LEASE = Duration.ofSeconds(2);
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void theOperationsApiShowsChunkProgressAndTheWorkersHoldingChunks(TestDatabase database) throws Exception {
+		try (TestSchema schema = database.createSchema()) {
+			createRows(schema.jdbc(), 2000);
+			CountDownLatch inBatch = new CountDownLatch(1);
+			CountDownLatch looked = new CountDownLatch(1);
+			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_p", "id", 2, 100, LEASE,
+					new ConcurrentLinkedQueue<>(), MigrationListener.NONE)) {
+				instance.hook((worker, first) -> {
+					if (inBatch.getCount() > 0) {
+						inBatch.countDown();
+						looked.await(30, TimeUnit.SECONDS);
+					}
+				});
+				BackfillOperations operations = instance.operations();
+				instance.start(BackfillMode.BLOCKING);
+				assertThat(inBatch.await(30, TimeUnit.SECONDS)).isTrue();
+				MigrationInfo running = operations.migration(ChunkedInstance.MIGRATION).orElseThrow();
+				looked.countDown();
+				assertThat(running.chunks()).isNotNull();
+				assertThat(running.chunks().total()).isEqualTo(8);
+				assertThat(running.chunks().running()).isBetween(1, 2);
+				assertThat(running.chunks().completed()).isLessThan(8);
+				assertThat(running.owners()).isNotEmpty().allMatch((owner) -> owner.startsWith(instance.owner() + "/"));
+				assertThat(instance.awaitResult(Duration.ofSeconds(60)).outcome())
+					.isEqualTo(MigrationResult.Outcome.COMPLETED);
+				MigrationInfo done = operations.migration(ChunkedInstance.MIGRATION).orElseThrow();
+				assertThat(done.chunks()).isEqualTo(new MigrationInfo.ChunkProgress(8, 8, 0));
+				assertThat(done.owners()).isEmpty();
+				assertThat(done.rowsProcessed()).isEqualTo(2000);
+			}
+		}
+	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")

@@ -1,6 +1,7 @@
 package dev.backfill.internal.operations;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +20,8 @@ import dev.backfill.MigrationStatus;
 import dev.backfill.UnknownMigrationException;
 import dev.backfill.internal.progress.Progress;
 import dev.backfill.internal.runner.MigrationTarget;
+import dev.backfill.internal.store.ChunkState;
+import dev.backfill.internal.store.ChunkStore;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
 import org.jspecify.annotations.Nullable;
@@ -143,10 +146,24 @@ public final class TrackingTableOperations implements BackfillOperations {
 		Progress progress = new Progress(state.rowsProcessed(), state.estimatedTotal(), rate, state.isCompleted());
 		// Also while paused, until the worker has let go after its batch in flight.
 		List<String> owners = (state.leaseOwner() != null) ? List.of(state.leaseOwner()) : List.of();
-		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), state.rowsProcessed(),
-				state.batches(), state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(), rate,
+		long rows = state.rowsProcessed();
+		long batches = state.batches();
+		MigrationInfo.ChunkProgress chunkProgress = null;
+		if (ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner()) || target.settings().parallelism() > 1) {
+			List<ChunkState> chunks = target.database().chunks().findAll(target.name());
+			if (!chunks.isEmpty()) {
+				ChunkFigures figures = ChunkFigures.of(chunks, Instant.now());
+				chunkProgress = figures.progress();
+				owners = figures.owners();
+				// The tracking row counts completed chunks only; the chunks count their batches as they commit.
+				rows = Math.max(rows, figures.rows());
+				batches = Math.max(batches, figures.batches());
+			}
+		}
+		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), rows, batches,
+				state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(), rate,
 				state.estimatedTotal(), progress.percent(), progress.eta(), Duration.ofMillis(state.throttledMillis()),
-				state.throttleReason(), state.lastError(), owners, null, state.pausedBy(), state.pausedAt(),
+				state.throttleReason(), state.lastError(), owners, chunkProgress, state.pausedBy(), state.pausedAt(),
 				state.remainingRows());
 	}
 
