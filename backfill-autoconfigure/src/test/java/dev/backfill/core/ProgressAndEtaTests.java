@@ -3,12 +3,16 @@ package dev.backfill.core;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.backfill.BackfillOperations;
 import dev.backfill.BackfillThrottle;
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.RowEstimate;
@@ -38,7 +42,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 /**
  * The estimated total, the rate and the time left: the estimate stored in the tracking
  * row by count and by statistics, an ETA that matches the real remaining time of a steady
- * migration and is not diluted by a throttle wait, and the progress log line.
+ * migration and is not diluted by a throttle wait or a pause, and the progress log line.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ProgressAndEtaTests {
@@ -177,6 +181,49 @@ class ProgressAndEtaTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void pauseLeavesTheRateAndEtaOfTheResumedRunUndiluted(TestDatabase database) throws InterruptedException {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			TestTables.createItems(jdbc, 300);
+			// Calls of migrate: 1 to 9, 10 refused by the pause, then batches 10 to 30 as calls
+			// 11 to 31. At call 15 the resumed run's window holds batches 10 to 13.
+			Sample resumed = new Sample(jdbc, 15);
+			CountDownLatch inBatch10 = new CountDownLatch(1);
+			CountDownLatch paused = new CountDownLatch(1);
+			RecordingMigration migration = steady(resumed, (batch) -> {
+				if (batch == 10) {
+					inBatch10.countDown();
+					await(paused);
+				}
+			});
+			long ended;
+			try (ConfigurableApplicationContext app = TestApps.run(schema, Map.of("items", migration),
+					"backfill.mode=background", "backfill.batch-size=10", "backfill.throttle=0",
+					"backfill.lease-duration=2s")) {
+				BackfillOperations operations = app.getBean(BackfillOperations.class);
+				assertThat(inBatch10.await(60, TimeUnit.SECONDS)).isTrue();
+				// The checkpoint of batch 9: the rate of batches 1 to 9.
+				double before = operations.migration("items").orElseThrow().rowsPerSecond();
+				operations.pause("items", "operator");
+				paused.countDown();
+				awaitUntil(() -> Tracking.row(jdbc, "items").get("lease_owner") == null);
+				// Paused 1.5 s: had it counted, batches 10 to 13 would show about a fifth of the rate.
+				Thread.sleep(1_500);
+				operations.resume("items");
+				awaitUntil(() -> "COMPLETED".equals(Tracking.status(jdbc, "items")));
+				ended = System.nanoTime();
+				double ratio = resumed.rowsPerSecond / before;
+				System.out.printf("%s: rows/s before the pause %.0f, after the resume %.0f (ratio %.2f)%n", database,
+						before, resumed.rowsPerSecond, ratio);
+				assertThat(ratio).as("rate after the resume / rate before the pause").isBetween(0.75, 1.25);
+			}
+			assertThat(migration.batches()).hasSize(31);
+			assertEtaWithinAQuarter(resumed, ended);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
 	void progressLineIsLoggedEveryIntervalWithPercentRowsRateAndEta(TestDatabase database, CapturedOutput output) {
 		try (TestSchema schema = database.createSchema()) {
 			TestTables.createItems(schema.jdbc(), 300);
@@ -233,6 +280,25 @@ class ProgressAndEtaTests {
 			}
 		});
 		return migration;
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			if (!latch.await(60, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("not released");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Polls until the condition holds; the test's timeout bounds it. */
+	private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
+		while (!condition.getAsBoolean()) {
+			Thread.sleep(10);
+		}
 	}
 
 	private static void assertEtaWithinAQuarter(Sample sample, long endedNanos) {
