@@ -51,7 +51,7 @@ public final class BenchmarkHarness {
 		}
 		variants.addAll(List.of(new SqlMigrationVariant(false), new SqlMigrationVariant(true)));
 		variants.addAll(ParallelSqlMigrationVariant.all());
-		variants.addAll(List.of(new AdaptiveVariant(true), new AdaptiveVariant(false)));
+		variants.addAll(List.of(new AdaptiveVariant(true), new AdaptiveVariant(false), new CompositeKeyVariant()));
 		variants.removeIf((variant) -> !options.runs(variant.id()));
 		return variants;
 	}

@@ -26,7 +26,7 @@ class BenchmarkSmokeTests {
 
 		assertThat(report.failures()).isEmpty();
 		assertThat(report.runs()).extracting(BenchmarkReport.VariantRun::id)
-			.containsExactly("1", "2", "3", "4", "4b", "5", "6", "7a", "7b", "8", "8b", "9a", "9b", "9c", "10", "10f");
+			.containsExactly("1", "2", "3", "4", "4b", "5", "6", "7a", "7b", "8", "8b", "9a", "9b", "9c", "10", "10f", "11");
 		assertThat(report.runs()).allMatch(BenchmarkReport.VariantRun::ok);
 		String markdown = report.toMarkdown();
 		assertThat(markdown).contains("### Targets", "not measured yet", "startup overhead", "live heap at 2,000 rows",
