@@ -218,34 +218,39 @@ class ChunkProgressAndEtaTests {
 	void aThrottleWaitOfEveryWorkerLeavesTheMigrationsRateUndiluted(TestDatabase database) throws Exception {
 		try (TestSchema schema = database.createSchema()) {
 			TestTables.createItems(schema.jdbc(), 2000);
-			// Each worker waits 1.5 s once, before its 10th batch: more than the ten batches of its window.
+			// Each worker waits 1.5 s once, before its 20th batch: more than the ten batches of its
+			// window. (Asked again after the wait, it counts that as a batch too.)
+			Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
 			Set<String> waited = ConcurrentHashMap.newKeySet();
-			BackfillThrottle busy = (context) -> (context.recentBatchDurations().size() == 9
-					&& waited.add(Thread.currentThread().getName()))
-							? ThrottleDecision.waitFor(Duration.ofMillis(1500), "busy") : ThrottleDecision.go();
-			// Each worker is held once at about its 7th batch, before its wait, and once at about
-			// its 15th, when its window (its batches 5 to 14) holds the wait.
-			Gate before = new Gate(12, 2);
-			Gate after = new Gate(28, 2);
-			RecordingMigration migration = paced(100, before, after);
+			BackfillThrottle busy = (context) -> {
+				String worker = Thread.currentThread().getName();
+				boolean wait = asked.computeIfAbsent(worker, (name) -> new AtomicInteger()).incrementAndGet() == 20
+						&& waited.add(worker);
+				return wait ? ThrottleDecision.waitFor(Duration.ofMillis(1500), "busy") : ThrottleDecision.go();
+			};
+			// Each worker is held once at about its 26th batch, when its window (batches 16 to 25)
+			// holds the wait, and once at about its 41st (of 50), when its window (31 to 40) holds none.
+			Gate with = new Gate(50, 2);
+			Gate without = new Gate(80, 2);
+			RecordingMigration migration = paced(100, with, without);
 			try (ConfigurableApplicationContext app = TestApps
 				.builder(schema, Map.of("items", migration), "backfill.mode=background", "backfill.parallelism=2",
 						"backfill.batch-size=10", "backfill.throttle=0")
 				.initializers((context) -> context.getBeanFactory().registerSingleton("busyThrottle", busy))
 				.run()) {
 				BackfillOperations operations = app.getBean(BackfillOperations.class);
-				before.awaitHeld();
-				double rateBefore = operations.migration("items").orElseThrow().rowsPerSecond();
-				before.release();
-				after.awaitHeld();
-				double rateAfter = operations.migration("items").orElseThrow().rowsPerSecond();
-				after.release();
+				with.awaitHeld();
+				double rateWith = operations.migration("items").orElseThrow().rowsPerSecond();
+				with.release();
+				without.awaitHeld();
+				double rateWithout = operations.migration("items").orElseThrow().rowsPerSecond();
+				without.release();
 				app.getBean(BackfillApplicationRunner.class).awaitCompletion();
-				double ratio = rateAfter / rateBefore;
-				System.out.printf("%s: rows/s before the waits %.0f, with them in the windows %.0f (ratio %.2f)%n",
-						database, rateBefore, rateAfter, ratio);
+				double ratio = rateWith / rateWithout;
+				System.out.printf("%s: rows/s with the waits in the windows %.0f, without %.0f (ratio %.2f)%n",
+						database, rateWith, rateWithout, ratio);
 				// Had the waits counted, about 2.5 s for the work of 1 s: a ratio of about 0.4.
-				assertThat(ratio).as("rate with the waits in the windows / rate before them").isBetween(0.75, 1.25);
+				assertThat(ratio).as("rate with the waits in the windows / rate without").isBetween(0.75, 1.25);
 				assertThat(waited).hasSize(2);
 				assertThat(Tracking.status(schema.jdbc(), "items")).isEqualTo("COMPLETED");
 			}
