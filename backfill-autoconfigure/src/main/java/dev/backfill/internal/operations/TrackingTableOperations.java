@@ -21,6 +21,7 @@ import dev.backfill.UnknownMigrationException;
 import dev.backfill.internal.progress.ChunkFigures;
 import dev.backfill.internal.progress.MigrationFigures;
 import dev.backfill.internal.progress.Progress;
+import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
@@ -83,25 +84,27 @@ public final class TrackingTableOperations implements BackfillOperations {
 	public MigrationInfo pause(String name, @Nullable String pausedBy) {
 		return change(name, "pause", "PENDING or RUNNING",
 				(status) -> status == MigrationStatus.PENDING || status == MigrationStatus.RUNNING,
-				MigrationStatus.PAUSED, (store) -> store.pause(name, pausedBy));
+				MigrationStatus.PAUSED, (database) -> database.store().pause(name, pausedBy));
 	}
 
 	@Override
 	public MigrationInfo resume(String name) {
 		return change(name, "resume", "PAUSED", (status) -> status == MigrationStatus.PAUSED, null,
-				(store) -> store.resume(name));
+				(database) -> database.store().resume(name));
 	}
 
 	@Override
 	public MigrationInfo retry(String name) {
 		return change(name, "retry", "FAILED", (status) -> status == MigrationStatus.FAILED, null,
-				(store) -> store.retry(name));
+				(database) -> database.store().retry(name));
 	}
 
 	@Override
 	public MigrationInfo rerun(String name) {
 		return change(name, "rerun", "COMPLETED", (status) -> status == MigrationStatus.COMPLETED, null,
-				(store) -> store.rerun(name));
+				// Its chunks go with its checkpoint, in the same transaction: a later run in chunks must
+				// not take the old completed ones for its own.
+				(database) -> database.chunks().rerun(name, () -> database.store().rerun(name)));
 	}
 
 	/**
@@ -110,7 +113,7 @@ public final class TrackingTableOperations implements BackfillOperations {
 	 * another operator's change came in between and the write is tried again; else refused.
 	 */
 	private MigrationInfo change(String name, String action, String allowed, Predicate<MigrationStatus> allows,
-			@Nullable MigrationStatus idempotentIn, Predicate<MigrationStore> write) {
+			@Nullable MigrationStatus idempotentIn, Predicate<MigrationDatabase> write) {
 		MigrationTarget target = this.targets.get(name);
 		if (target == null) {
 			throw new UnknownMigrationException(name, this.targets.keySet());
@@ -124,7 +127,7 @@ public final class TrackingTableOperations implements BackfillOperations {
 			if (!allows.test(state.status()) || attempt > ATTEMPTS) {
 				throw new MigrationStateException(name, action, state.status(), allowed);
 			}
-			if (write.test(store)) {
+			if (write.test(target.database())) {
 				MigrationState after = store.find(name).orElseThrow();
 				logger.info("Backfill migration '{}': {} ({} -> {}){}", name, action, state.status(),
 						after.status(), (after.pausedBy() != null) ? " by " + after.pausedBy() : "");

@@ -113,6 +113,9 @@ final class ParallelMigrationRun {
 			if (this.stop.isRequested()) {
 				return result(MigrationResult.Outcome.STOPPED, started, null, null);
 			}
+			if (state.status() == MigrationStatus.PAUSED) {
+				return passOverPaused(state, worked, started, null, null);
+			}
 			if (worked && state.status() == MigrationStatus.FAILED) {
 				return result(MigrationResult.Outcome.FAILED, started, state.lastError(), null);
 			}
@@ -121,7 +124,10 @@ final class ParallelMigrationRun {
 					MigrationResult failed = runWorkers(started);
 					worked = true;
 					if (failed != null) {
-						return failed;
+						// A chunk that failed while a pause landed leaves the migration paused.
+						state = this.store.find(name).orElseThrow();
+						return (state.status() == MigrationStatus.PAUSED)
+								? passOverPaused(state, true, started, failed.error(), failed.failure()) : failed;
 					}
 				}
 				catch (InvalidMigrationException ex) {
@@ -175,6 +181,28 @@ final class ParallelMigrationRun {
 		}
 	}
 
+	/**
+	 * Passes over a paused migration, freeing its lease if this instance holds it (paused
+	 * while it split the keys: the split was refused).
+	 */
+	private MigrationResult passOverPaused(MigrationState state, boolean worked, long started, @Nullable String error,
+			@Nullable Throwable failure) {
+		String name = this.target.name();
+		if (this.owner.equals(state.leaseOwner())) {
+			this.store.release(name, this.owner);
+		}
+		String by = (state.pausedBy() != null) ? " by " + state.pausedBy() : "";
+		if (worked) {
+			logger.info("Backfill migration '{}' paused{}: this instance's workers stopped after {} rows in {} batches, "
+					+ "with their batches in flight rolled back; its chunks resume from their checkpoints", name, by,
+					this.rows, this.batches);
+		}
+		else {
+			logger.warn("Backfill migration '{}' is paused{}; passing over it until it is resumed", name, by);
+		}
+		return result(MigrationResult.Outcome.PAUSED, started, error, failure);
+	}
+
 	private static boolean runsInChunks(MigrationState state) {
 		return state.status() == MigrationStatus.RUNNING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner());
 	}
@@ -183,8 +211,11 @@ final class ParallelMigrationRun {
 	private void start(MigrationState state) {
 		String name = this.target.name();
 		List<ChunkState> existing = this.chunks.findAll(name);
-		if (!existing.isEmpty() && state.batches() == 0 && existing.stream().allMatch(ChunkState::isCompleted)) {
-			// Rerun: its row was reset while its chunks stayed completed; split it afresh.
+		if (!existing.isEmpty() && (state.batches() == 0 || state.lastKey() != null)
+				&& existing.stream().allMatch(ChunkState::isCompleted)) {
+			// Its row was reset (deleted, or rerun by an older version) while its chunks stayed
+			// completed, and maybe walked some way as one keyset walk since (a last key: a run in
+			// chunks keeps none in its row): split it afresh, after that key.
 			this.chunks.deleteAll(name);
 			existing = List.of();
 		}

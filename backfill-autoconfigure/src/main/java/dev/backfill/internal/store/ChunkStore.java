@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -113,7 +114,7 @@ public final class ChunkStore {
 				+ "rows_processed, batches, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, 0, 0, " + now + ")";
 		this.startSql = "UPDATE " + t + " SET status = 'RUNNING', last_key = NULL, last_error = NULL, lease_owner = '"
 				+ CHUNK_WORKERS + "', lease_expires_at = NULL, started_at = COALESCE(started_at, " + now
-				+ "), updated_at = " + now + " WHERE name = ? AND lease_owner = ?";
+				+ "), updated_at = " + now + " WHERE name = ? AND lease_owner = ? AND status = 'RUNNING'";
 		this.resetFailedSql = "UPDATE " + c + " SET status = 'PENDING', last_error = NULL, updated_at = " + now
 				+ " WHERE migration = ? AND status = 'FAILED'";
 		this.parentStatusSql = "SELECT status FROM " + t + " WHERE name = ?";
@@ -140,8 +141,11 @@ public final class ChunkStore {
 				+ "updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.failSql = "UPDATE " + c + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
 				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
-		this.failMigrationSql = "UPDATE " + t + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
-				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
+		// A pause stands: a paused migration keeps its status and its chunk workers as lease owner,
+		// so that resuming it restarts its chunks (the failed one with them); the error is kept.
+		this.failMigrationSql = "UPDATE " + t + " SET status = CASE WHEN status = 'PAUSED' THEN status ELSE 'FAILED' "
+				+ "END, last_error = ?, lease_owner = CASE WHEN status = 'PAUSED' THEN lease_owner ELSE NULL END, "
+				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status IN ('RUNNING', 'PAUSED')";
 		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', completed_at = " + now
 				+ ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
 				+ " WHERE name = ? AND status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM " + c
@@ -190,13 +194,15 @@ public final class ChunkStore {
 	/**
 	 * Splits a migration: in one transaction, inserts its chunks and marks its row
 	 * {@code RUNNING} by the chunk workers, provided the caller still holds the
-	 * migration's lease, so that of instances starting at once exactly one splits.
+	 * migration's lease and it is still {@code RUNNING}, so that of instances starting at
+	 * once exactly one splits, and a pause that landed meanwhile stands.
 	 * @param migration the migration
 	 * @param owner the owner of the migration's lease
 	 * @param ranges the chunks' ranges, in key order
 	 * @param resumeAfter the migration's checkpoint before the split (where a run as one
 	 * keyset walk stopped), which becomes the first chunk's; {@code null} for none
-	 * @return whether the chunks were created (false: the lease had passed on)
+	 * @return whether the chunks were created (false: the lease had passed on, or the
+	 * migration was paused meanwhile)
 	 */
 	public boolean create(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter) {
 		try {
@@ -225,10 +231,12 @@ public final class ChunkStore {
 	/**
 	 * Starts a migration again that already has chunks (after it failed or was paused):
 	 * failed chunks become claimable from their checkpoints and its row {@code RUNNING}
-	 * by the chunk workers, provided the caller holds the migration's lease.
+	 * by the chunk workers, provided the caller holds the migration's lease and it is
+	 * still {@code RUNNING}.
 	 * @param migration the migration
 	 * @param owner the owner of the migration's lease
-	 * @return whether the migration was started (false: the lease had passed on)
+	 * @return whether the migration was started (false: the lease had passed on, or the
+	 * migration was paused meanwhile)
 	 */
 	public boolean restart(String migration, String owner) {
 		Boolean started = this.transactions.execute((status) -> {
@@ -244,12 +252,42 @@ public final class ChunkStore {
 
 	/**
 	 * Starts a migration run in chunks again after it was paused and resumed (its row
-	 * {@code PENDING}, still by the chunk workers). Any instance may ask; one succeeds.
+	 * {@code PENDING}, still by the chunk workers): its row {@code RUNNING} and, in the same
+	 * transaction, a chunk that failed while it was paused claimable again from its
+	 * checkpoint, as a resumed single walk runs its failed batch again. Any instance may
+	 * ask; one succeeds.
 	 * @param migration the migration
 	 * @return whether this call started it
 	 */
 	public boolean resume(String migration) {
-		return this.jdbc.update(this.resumeSql, migration) == 1;
+		Boolean resumed = this.transactions.execute((status) -> {
+			if (this.jdbc.update(this.resumeSql, migration) != 1) {
+				return false;
+			}
+			this.jdbc.update(this.resetFailedSql, migration);
+			return true;
+		});
+		return Boolean.TRUE.equals(resumed);
+	}
+
+	/**
+	 * Runs a migration again from the start: in one transaction, resets its tracking row
+	 * (by {@code resetRow}) and deletes its chunks, so that its next run, as one keyset walk
+	 * or in chunks, cannot take the old completed chunks for its own.
+	 * @param migration the migration
+	 * @param resetRow the tracking row's reset, joining the transaction; whether it reset
+	 * the row (false: nothing is deleted)
+	 * @return whether the row was reset
+	 */
+	public boolean rerun(String migration, BooleanSupplier resetRow) {
+		Boolean reset = this.transactions.execute((status) -> {
+			if (!resetRow.getAsBoolean()) {
+				return false;
+			}
+			this.jdbc.update(this.deleteSql, migration);
+			return true;
+		});
+		return Boolean.TRUE.equals(reset);
 	}
 
 	/**
@@ -402,7 +440,7 @@ public final class ChunkStore {
 
 	/**
 	 * Marks a chunk {@code FAILED} and its migration {@code FAILED} with the error, keeping
-	 * every checkpoint.
+	 * every checkpoint; a migration paused meanwhile stays {@code PAUSED}, with the error.
 	 * @param migration the migration
 	 * @param chunk the chunk's number
 	 * @param worker the worker the chunk's lease must still belong to
@@ -423,10 +461,11 @@ public final class ChunkStore {
 
 	/**
 	 * Marks a migration run in chunks {@code FAILED} with the error, keeping every
-	 * checkpoint.
+	 * checkpoint. A {@code PAUSED} one stays paused, with the error: an operator's pause is
+	 * not undone by a failure, and resuming it runs the failed chunk again.
 	 * @param migration the migration
 	 * @param error what went wrong
-	 * @return whether the migration was {@code RUNNING}
+	 * @return whether the migration was {@code RUNNING} or {@code PAUSED}
 	 */
 	public boolean failMigration(String migration, String error) {
 		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
