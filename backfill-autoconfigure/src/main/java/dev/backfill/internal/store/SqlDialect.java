@@ -99,6 +99,18 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * The SQL type of an array of keys of a Java type, where this database takes a batch's
+	 * keys as one array parameter ({@code = ANY (?)}) rather than as one parameter per key
+	 * ({@code IN (?, ?, …)}): one bind and a statement text that is the same for every batch.
+	 * @param keyType the Java type of the keys, as the driver reads them
+	 * @return the element type's name for {@link java.sql.Connection#createArrayOf}, or
+	 * {@code null} to bind the keys one by one
+	 */
+	default @Nullable String keyArrayType(Class<?> keyType) {
+		return null;
+	}
+
+	/**
 	 * How to ask the database for its own estimate of the rows a query returns, from its
 	 * statistics, without running the query.
 	 * @param select the query
