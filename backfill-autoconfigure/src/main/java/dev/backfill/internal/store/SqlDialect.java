@@ -161,7 +161,21 @@ public interface SqlDialect {
 	 * @return the condition and how to bind it
 	 */
 	default KeysAfter keysAfter(List<String> columns) {
-		return KeysAfter.rowValue(columns);
+		return keysCompared(columns, KeysAfter.Comparison.AFTER);
+	}
+
+	/**
+	 * The condition that a row's key compares with a tuple as asked, in the form this
+	 * database's planner turns into a range scan of the key's index: the rows after a
+	 * checkpoint, and a chunk's bounds, from its start ({@code (tenant_id, id) >= (?, ?)})
+	 * and before its end ({@code (tenant_id, id) < (?, ?)}). By default the row-value
+	 * comparison.
+	 * @param columns the key columns, qualified as the query needs them, in key order
+	 * @param comparison how the key compares with the tuple
+	 * @return the condition and how to bind it
+	 */
+	default KeysAfter keysCompared(List<String> columns, KeysAfter.Comparison comparison) {
+		return KeysAfter.rowValue(columns, comparison);
 	}
 
 	/**
