@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.backfill.BackfillMode;
@@ -24,6 +25,7 @@ import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestSchema;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -43,7 +45,10 @@ final class ChunkedInstance implements AutoCloseable {
 
 	static final String MIGRATION = "chunked";
 
-	private final HikariDataSource dataSource;
+	private final HikariDataSource pool;
+
+	/** The pool seen through a statement counter, for {@link #whenPrepared}. */
+	private final StatementCounter dataSource;
 
 	private final JdbcTemplate jdbc;
 
@@ -62,15 +67,16 @@ final class ChunkedInstance implements AutoCloseable {
 
 	ChunkedInstance(TestSchema schema, String table, String keyColumn, int parallelism, int batchSize,
 			Duration lease, Queue<Attempt> attempts, MigrationListener listener) {
-		this.dataSource = schema.newDataSource(parallelism + 2);
-		this.jdbc = new JdbcTemplate(this.dataSource);
+		this.pool = schema.newDataSource(parallelism + 2);
+		this.dataSource = new StatementCounter(this.pool);
+		this.jdbc = new JdbcTemplate(this.dataSource.dataSource());
 		this.attempts = attempts;
 		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, List.of(keyColumn),
 				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize)
 			.withParallelism(parallelism);
 		RunnerSettings runnerSettings = new RunnerSettings(lease, Duration.ofSeconds(120), 3, Duration.ofMillis(10),
 				Duration.ofMillis(100));
-		MigrationDatabase database = MigrationDatabase.of(this.dataSource, "backfill_migrations");
+		MigrationDatabase database = MigrationDatabase.of(this.dataSource.dataSource(), "backfill_migrations");
 		database.store().createTableIfMissing();
 		this.target = new MigrationTarget(new Migration(table, keyColumn), settings, database);
 		this.runner = new BackfillRunner(List.of(this.target), runnerSettings, listener);
@@ -93,6 +99,20 @@ final class ChunkedInstance implements AutoCloseable {
 	ChunkedInstance hook(Hook hook) {
 		this.hook = hook;
 		return this;
+	}
+
+	/**
+	 * Runs {@code hook} with the SQL of each statement this instance prepares, before it runs
+	 * and on the thread that runs it (inside that thread's transaction, if any).
+	 */
+	ChunkedInstance whenPrepared(Consumer<String> hook) {
+		this.dataSource.whenPrepared(hook);
+		return this;
+	}
+
+	/** Asks the runner to stop between batches, as a shutdown does. */
+	void stop() {
+		this.runner.stop();
 	}
 
 	ChunkedInstance start(BackfillMode mode) {
@@ -126,7 +146,7 @@ final class ChunkedInstance implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		this.dataSource.close();
+		this.pool.close();
 	}
 
 	/** One attempt at a batch: who ran it, its first and last key, when, and whether it committed. */

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -24,6 +25,9 @@ public final class StatementCounter {
 
 	private final DataSource dataSource;
 
+	private volatile Consumer<String> whenPrepared = (sql) -> {
+	};
+
 	public StatementCounter(DataSource target) {
 		this.dataSource = proxy(DataSource.class, target, (method, args, result) -> {
 			if (method.getName().equals("getConnection")) {
@@ -38,6 +42,18 @@ public final class StatementCounter {
 		return this.dataSource;
 	}
 
+	/**
+	 * Runs {@code hook} with the SQL of each statement prepared through this DataSource,
+	 * once prepared and before it runs, on the preparing thread: a test's way to act at an
+	 * exact point of the code under test (between two of its statements).
+	 * @param hook what to run
+	 * @return this counter
+	 */
+	public StatementCounter whenPrepared(Consumer<String> hook) {
+		this.whenPrepared = hook;
+		return this;
+	}
+
 	/** The SQL of each statement and {@link #COMMIT} for each commit, in order. */
 	public List<String> events() {
 		synchronized (this.events) {
@@ -50,6 +66,7 @@ public final class StatementCounter {
 			String name = method.getName();
 			if ((name.equals("prepareStatement") || name.equals("prepareCall")) && args != null) {
 				this.events.add((String) args[0]);
+				this.whenPrepared.accept((String) args[0]);
 			}
 			else if (name.equals("createStatement")) {
 				this.events.add("<statement>");

@@ -18,10 +18,11 @@ import dev.backfill.MigrationInfo;
 import dev.backfill.MigrationStateException;
 import dev.backfill.MigrationStatus;
 import dev.backfill.UnknownMigrationException;
+import dev.backfill.internal.progress.ChunkFigures;
+import dev.backfill.internal.progress.MigrationFigures;
 import dev.backfill.internal.progress.Progress;
+import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationTarget;
-import dev.backfill.internal.store.ChunkState;
-import dev.backfill.internal.store.ChunkStore;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
 import org.jspecify.annotations.Nullable;
@@ -83,25 +84,27 @@ public final class TrackingTableOperations implements BackfillOperations {
 	public MigrationInfo pause(String name, @Nullable String pausedBy) {
 		return change(name, "pause", "PENDING or RUNNING",
 				(status) -> status == MigrationStatus.PENDING || status == MigrationStatus.RUNNING,
-				MigrationStatus.PAUSED, (store) -> store.pause(name, pausedBy));
+				MigrationStatus.PAUSED, (database) -> database.store().pause(name, pausedBy));
 	}
 
 	@Override
 	public MigrationInfo resume(String name) {
 		return change(name, "resume", "PAUSED", (status) -> status == MigrationStatus.PAUSED, null,
-				(store) -> store.resume(name));
+				(database) -> database.store().resume(name));
 	}
 
 	@Override
 	public MigrationInfo retry(String name) {
 		return change(name, "retry", "FAILED", (status) -> status == MigrationStatus.FAILED, null,
-				(store) -> store.retry(name));
+				(database) -> database.store().retry(name));
 	}
 
 	@Override
 	public MigrationInfo rerun(String name) {
 		return change(name, "rerun", "COMPLETED", (status) -> status == MigrationStatus.COMPLETED, null,
-				(store) -> store.rerun(name));
+				// Its chunks go with its checkpoint, in the same transaction: a later run in chunks must
+				// not take the old completed ones for its own.
+				(database) -> database.chunks().rerun(name, () -> database.store().rerun(name)));
 	}
 
 	/**
@@ -110,7 +113,7 @@ public final class TrackingTableOperations implements BackfillOperations {
 	 * another operator's change came in between and the write is tried again; else refused.
 	 */
 	private MigrationInfo change(String name, String action, String allowed, Predicate<MigrationStatus> allows,
-			@Nullable MigrationStatus idempotentIn, Predicate<MigrationStore> write) {
+			@Nullable MigrationStatus idempotentIn, Predicate<MigrationDatabase> write) {
 		MigrationTarget target = this.targets.get(name);
 		if (target == null) {
 			throw new UnknownMigrationException(name, this.targets.keySet());
@@ -124,7 +127,7 @@ public final class TrackingTableOperations implements BackfillOperations {
 			if (!allows.test(state.status()) || attempt > ATTEMPTS) {
 				throw new MigrationStateException(name, action, state.status(), allowed);
 			}
-			if (write.test(store)) {
+			if (write.test(target.database())) {
 				MigrationState after = store.find(name).orElseThrow();
 				logger.info("Backfill migration '{}': {} ({} -> {}){}", name, action, state.status(),
 						after.status(), (after.pausedBy() != null) ? " by " + after.pausedBy() : "");
@@ -140,31 +143,23 @@ public final class TrackingTableOperations implements BackfillOperations {
 					null, null, null, null, null, null, null, Duration.ZERO, null, null, List.of(), null, null, null,
 					null);
 		}
-		boolean running = state.status() == MigrationStatus.RUNNING;
-		// A rate measured before the migration stopped says nothing of now.
-		Double rate = running ? state.rowsPerSecond() : null;
-		Progress progress = new Progress(state.rowsProcessed(), state.estimatedTotal(), rate, state.isCompleted());
-		// Also while paused, until the worker has let go after its batch in flight.
-		List<String> owners = (state.leaseOwner() != null) ? List.of(state.leaseOwner()) : List.of();
-		long rows = state.rowsProcessed();
-		long batches = state.batches();
-		MigrationInfo.ChunkProgress chunkProgress = null;
-		if (ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner()) || target.settings().parallelism() > 1) {
-			List<ChunkState> chunks = target.database().chunks().findAll(target.name());
-			if (!chunks.isEmpty()) {
-				ChunkFigures figures = ChunkFigures.of(chunks, Instant.now());
-				chunkProgress = figures.progress();
-				owners = figures.owners();
-				// The tracking row counts completed chunks only; the chunks count their batches as they commit.
-				rows = Math.max(rows, figures.rows());
-				batches = Math.max(batches, figures.batches());
-			}
+		MigrationFigures figures = MigrationFigures.of(state, target.database().chunks(),
+				target.settings().parallelism(), Instant.now());
+		Progress progress = figures.progress();
+		ChunkFigures chunks = figures.chunks();
+		List<String> owners;
+		if (chunks != null) {
+			owners = chunks.owners();
 		}
-		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), rows, batches,
-				state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(), rate,
-				state.estimatedTotal(), progress.percent(), progress.eta(), Duration.ofMillis(state.throttledMillis()),
-				state.throttleReason(), state.lastError(), owners, chunkProgress, state.pausedBy(), state.pausedAt(),
-				state.remainingRows());
+		else {
+			// Also while paused, until the worker has let go after its batch in flight.
+			owners = (state.leaseOwner() != null) ? List.of(state.leaseOwner()) : List.of();
+		}
+		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), progress.rowsProcessed(),
+				figures.batches(), state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(),
+				progress.rowsPerSecond(), state.estimatedTotal(), progress.percent(), progress.eta(),
+				Duration.ofMillis(state.throttledMillis()), state.throttleReason(), state.lastError(), owners,
+				(chunks != null) ? chunks.progress() : null, state.pausedBy(), state.pausedAt(), state.remainingRows());
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 
 import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
+import dev.backfill.MigrationStatus;
 import dev.backfill.internal.progress.RunProgress;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
@@ -154,6 +155,11 @@ final class MigrationWorker {
 					? ex.getMessage() : "Migration '" + name + "' failed: " + FailureText.describe(ex);
 			recordFailure(error);
 			logger.error(error, FailureText.rootOf(ex));
+			if (pausedMeanwhile()) {
+				logger.info("Backfill migration '{}' stays paused, with that error; resuming it runs the failed batch "
+						+ "again", name);
+				return result(MigrationResult.Outcome.PAUSED, start, position, started, error, ex);
+			}
 			return result(MigrationResult.Outcome.FAILED, start, position, started, error, ex);
 		}
 		finally {
@@ -196,6 +202,18 @@ final class MigrationWorker {
 		catch (DataAccessException ex) {
 			logger.error("Backfill migration '{}': could not record its failure: {}", this.target.name(),
 					FailureText.describe(ex));
+		}
+	}
+
+	/** Whether the row stayed {@code PAUSED} when the failure was recorded: a pause landed meanwhile. */
+	private boolean pausedMeanwhile() {
+		try {
+			return this.store.find(this.target.name())
+				.map((state) -> state.status() == MigrationStatus.PAUSED)
+				.orElse(false);
+		}
+		catch (DataAccessException ex) {
+			return false;
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.backfill.BackfillMode;
@@ -27,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * Runs one migration with {@code parallelism} above 1 on this instance, together with the
  * other instances that run it: the instance that takes the migration's lease while it has
  * no chunks splits it (in one transaction with marking it {@code RUNNING} by the chunk
- * workers, so exactly one instance splits); then every instance's workers claim and run
- * chunks until none is free, and whichever finds every chunk completed marks the migration
- * {@code COMPLETED}. In blocking mode an instance goes on claiming, every poll interval,
+ * workers, so exactly one instance splits), having taken its estimated total first; then
+ * every instance's workers claim and run chunks until none is free, and whichever finds
+ * every chunk completed marks the migration {@code COMPLETED}. In blocking mode an instance goes on claiming, every poll interval,
  * until the migration has completed: the chunks of an instance that died become free when
  * their leases expire, and are run from their checkpoints.
  */
@@ -44,6 +45,9 @@ final class ParallelMigrationRun {
 	private final String owner;
 
 	private final MigrationListener listener;
+
+	/** Told by every worker: the outer listener and the migration's progress line. */
+	private final MigrationListener workerListener;
 
 	private final StopSignal stop;
 
@@ -78,6 +82,8 @@ final class ParallelMigrationRun {
 		this.runnerSettings = runnerSettings;
 		this.owner = owner;
 		this.listener = listener;
+		this.workerListener = new CompositeMigrationListener(
+				List.of(listener, new ChunkProgressLine(target, runnerSettings.progressLogInterval())));
 		this.stop = stop;
 		this.heartbeats = heartbeats;
 		this.throttles = throttles;
@@ -107,6 +113,9 @@ final class ParallelMigrationRun {
 			if (this.stop.isRequested()) {
 				return result(MigrationResult.Outcome.STOPPED, started, null, null);
 			}
+			if (state.status() == MigrationStatus.PAUSED) {
+				return passOverPaused(state, worked, started, null, null);
+			}
 			if (worked && state.status() == MigrationStatus.FAILED) {
 				return result(MigrationResult.Outcome.FAILED, started, state.lastError(), null);
 			}
@@ -115,7 +124,10 @@ final class ParallelMigrationRun {
 					MigrationResult failed = runWorkers(started);
 					worked = true;
 					if (failed != null) {
-						return failed;
+						// A chunk that failed while a pause landed leaves the migration paused.
+						state = this.store.find(name).orElseThrow();
+						return (state.status() == MigrationStatus.PAUSED)
+								? passOverPaused(state, true, started, failed.error(), failed.failure()) : failed;
 					}
 				}
 				catch (InvalidMigrationException ex) {
@@ -169,6 +181,28 @@ final class ParallelMigrationRun {
 		}
 	}
 
+	/**
+	 * Passes over a paused migration, freeing its lease if this instance holds it (paused
+	 * while it split the keys: the split was refused).
+	 */
+	private MigrationResult passOverPaused(MigrationState state, boolean worked, long started, @Nullable String error,
+			@Nullable Throwable failure) {
+		String name = this.target.name();
+		if (this.owner.equals(state.leaseOwner())) {
+			this.store.release(name, this.owner);
+		}
+		String by = (state.pausedBy() != null) ? " by " + state.pausedBy() : "";
+		if (worked) {
+			logger.info("Backfill migration '{}' paused{}: this instance's workers stopped after {} rows in {} batches, "
+					+ "with their batches in flight rolled back; its chunks resume from their checkpoints", name, by,
+					this.rows, this.batches);
+		}
+		else {
+			logger.warn("Backfill migration '{}' is paused{}; passing over it until it is resumed", name, by);
+		}
+		return result(MigrationResult.Outcome.PAUSED, started, error, failure);
+	}
+
 	private static boolean runsInChunks(MigrationState state) {
 		return state.status() == MigrationStatus.RUNNING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner());
 	}
@@ -177,8 +211,11 @@ final class ParallelMigrationRun {
 	private void start(MigrationState state) {
 		String name = this.target.name();
 		List<ChunkState> existing = this.chunks.findAll(name);
-		if (!existing.isEmpty() && state.batches() == 0 && existing.stream().allMatch(ChunkState::isCompleted)) {
-			// Rerun: its row was reset while its chunks stayed completed; split it afresh.
+		if (!existing.isEmpty() && (state.batches() == 0 || state.lastKey() != null)
+				&& existing.stream().allMatch(ChunkState::isCompleted)) {
+			// Its row was reset (deleted, or rerun by an older version) while its chunks stayed
+			// completed, and maybe walked some way as one keyset walk since (a last key: a run in
+			// chunks keeps none in its row): split it afresh, after that key.
 			this.chunks.deleteAll(name);
 			existing = List.of();
 		}
@@ -192,10 +229,29 @@ final class ParallelMigrationRun {
 		this.query.refuseNullKeys(this.target.database().jdbc());
 		List<ChunkRange> ranges = new ChunkSplitter(this.query, type).split(this.target.database().jdbc(),
 				this.parallelism * ChunkSplitter.CHUNKS_PER_WORKER, type.parse(state.lastKey()));
+		takeEstimate(state, type);
 		if (this.chunks.create(name, this.owner, ranges, state.lastKey())) {
 			logger.info("Backfill migration '{}' split into {} chunks of its keys{} for {} workers per instance",
 					name, ranges.size(), (state.lastKey() != null) ? " after " + state.lastKey() : "",
 					this.parallelism);
+		}
+	}
+
+	/**
+	 * Takes the migration's estimated total before its chunks exist, so that no worker has
+	 * yet migrated a row the base query would no longer return; the chunks keep it when they
+	 * start again after a failure. A count of a large table may outlast the lease: a
+	 * heartbeat keeps it meanwhile.
+	 */
+	private void takeEstimate(MigrationState state, Key type) {
+		LeaseHeartbeat heartbeat = new LeaseHeartbeat(this.store, this.target.name(), this.owner,
+				this.runnerSettings.leaseDuration());
+		ScheduledFuture<?> renewals = heartbeat.start(this.heartbeats);
+		try {
+			EstimatedTotal.take(this.target, this.query, Position.of(state, type), this.owner);
+		}
+		finally {
+			renewals.cancel(false);
 		}
 	}
 
@@ -220,7 +276,7 @@ final class ParallelMigrationRun {
 		try {
 			for (int i = 1; i <= this.parallelism; i++) {
 				ChunkWorker worker = new ChunkWorker(this.target, this.runnerSettings, this.owner + "/" + i, type,
-						this.listener, this.stop, this.heartbeats, this.throttles, this.observer);
+						this.workerListener, this.stop, this.heartbeats, this.throttles, this.observer);
 				running.add(pool.submit(() -> runCounted(worker)));
 			}
 			MigrationResult failed = null;

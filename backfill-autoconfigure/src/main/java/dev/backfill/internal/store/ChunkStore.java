@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -22,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The chunk table of one DataSource ({@code <tracking table>_chunks}): the chunks of the
  * migrations run with {@code parallelism} above 1, each with its key range, its own
- * checkpoint and counts, and the lease of the worker running it.
+ * checkpoint, counts and recent rate, and the lease of the worker running it.
  * <p>
  * As in the tracking table, every write that moves a chunk forward is conditioned on the
  * worker's lease and on the batch count it last saw, and a checkpoint is also refused
@@ -41,7 +42,7 @@ public final class ChunkStore {
 	private static final int MAX_ERROR_LENGTH = 4000;
 
 	private static final String COLUMNS = "migration, chunk, range_start, range_end, status, last_key, "
-			+ "rows_processed, batches, lease_owner, lease_expires_at, last_error";
+			+ "rows_processed, batches, rows_per_second, lease_owner, lease_expires_at, last_error";
 
 	private final JdbcTemplate jdbc;
 
@@ -115,7 +116,7 @@ public final class ChunkStore {
 				+ "rows_processed, batches, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, 0, 0, " + now + ")";
 		this.startSql = "UPDATE " + t + " SET status = 'RUNNING', last_key = NULL, last_error = NULL, lease_owner = '"
 				+ CHUNK_WORKERS + "', lease_expires_at = NULL, started_at = COALESCE(started_at, " + now
-				+ "), updated_at = " + now + " WHERE name = ? AND lease_owner = ?";
+				+ "), updated_at = " + now + " WHERE name = ? AND lease_owner = ? AND status = 'RUNNING'";
 		this.resetFailedSql = "UPDATE " + c + " SET status = 'PENDING', last_error = NULL, updated_at = " + now
 				+ " WHERE migration = ? AND status = 'FAILED'";
 		this.parentStatusSql = "SELECT status FROM " + t + " WHERE name = ?";
@@ -127,14 +128,14 @@ public final class ChunkStore {
 		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND " + claimable + " ORDER BY chunk";
 		// Conditioned like the candidates' query, so that a claim is right without the lock.
 		this.claimSql = "UPDATE " + c + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = " + leaseUntil
-				+ ", updated_at = " + now + " WHERE migration = ? AND chunk = ? AND " + claimable;
+				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND " + claimable;
 		this.workToJoinSql = "SELECT COUNT(CASE WHEN " + claimable + " THEN 1 END), COUNT(CASE WHEN status <> '"
 				+ ChunkState.COMPLETED + "' THEN 1 END) FROM " + c + " WHERE migration = ?";
 		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
-		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, updated_at = " + now
-				+ ", lease_expires_at = " + leaseUntil + " WHERE migration = ? AND chunk = ? AND lease_owner = ?"
-				+ " AND batches = ?" + running;
+		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, rows_per_second = ?, "
+				+ "updated_at = " + now + ", lease_expires_at = " + leaseUntil
+				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?" + running;
 		this.addToMigrationSql = "UPDATE " + t + " SET rows_processed = rows_processed + ?, batches = batches + ?, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
 		this.completeSql = "UPDATE " + c + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, batches = ?, "
@@ -144,8 +145,11 @@ public final class ChunkStore {
 				+ "updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.failSql = "UPDATE " + c + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
 				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
-		this.failMigrationSql = "UPDATE " + t + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
-				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
+		// A pause stands: a paused migration keeps its status and its chunk workers as lease owner,
+		// so that resuming it restarts its chunks (the failed one with them); the error is kept.
+		this.failMigrationSql = "UPDATE " + t + " SET status = CASE WHEN status = 'PAUSED' THEN status ELSE 'FAILED' "
+				+ "END, last_error = ?, lease_owner = CASE WHEN status = 'PAUSED' THEN lease_owner ELSE NULL END, "
+				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status IN ('RUNNING', 'PAUSED')";
 		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', completed_at = " + now
 				+ ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
 				+ " WHERE name = ? AND status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM " + c
@@ -194,13 +198,15 @@ public final class ChunkStore {
 	/**
 	 * Splits a migration: in one transaction, inserts its chunks and marks its row
 	 * {@code RUNNING} by the chunk workers, provided the caller still holds the
-	 * migration's lease, so that of instances starting at once exactly one splits.
+	 * migration's lease and it is still {@code RUNNING}, so that of instances starting at
+	 * once exactly one splits, and a pause that landed meanwhile stands.
 	 * @param migration the migration
 	 * @param owner the owner of the migration's lease
 	 * @param ranges the chunks' ranges, in key order
 	 * @param resumeAfter the migration's checkpoint before the split (where a run as one
 	 * keyset walk stopped), which becomes the first chunk's; {@code null} for none
-	 * @return whether the chunks were created (false: the lease had passed on)
+	 * @return whether the chunks were created (false: the lease had passed on, or the
+	 * migration was paused meanwhile)
 	 */
 	public boolean create(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter) {
 		try {
@@ -229,10 +235,12 @@ public final class ChunkStore {
 	/**
 	 * Starts a migration again that already has chunks (after it failed or was paused):
 	 * failed chunks become claimable from their checkpoints and its row {@code RUNNING}
-	 * by the chunk workers, provided the caller holds the migration's lease.
+	 * by the chunk workers, provided the caller holds the migration's lease and it is
+	 * still {@code RUNNING}.
 	 * @param migration the migration
 	 * @param owner the owner of the migration's lease
-	 * @return whether the migration was started (false: the lease had passed on)
+	 * @return whether the migration was started (false: the lease had passed on, or the
+	 * migration was paused meanwhile)
 	 */
 	public boolean restart(String migration, String owner) {
 		Boolean started = this.transactions.execute((status) -> {
@@ -248,12 +256,42 @@ public final class ChunkStore {
 
 	/**
 	 * Starts a migration run in chunks again after it was paused and resumed (its row
-	 * {@code PENDING}, still by the chunk workers). Any instance may ask; one succeeds.
+	 * {@code PENDING}, still by the chunk workers): its row {@code RUNNING} and, in the same
+	 * transaction, a chunk that failed while it was paused claimable again from its
+	 * checkpoint, as a resumed single walk runs its failed batch again. Any instance may
+	 * ask; one succeeds.
 	 * @param migration the migration
 	 * @return whether this call started it
 	 */
 	public boolean resume(String migration) {
-		return this.jdbc.update(this.resumeSql, migration) == 1;
+		Boolean resumed = this.transactions.execute((status) -> {
+			if (this.jdbc.update(this.resumeSql, migration) != 1) {
+				return false;
+			}
+			this.jdbc.update(this.resetFailedSql, migration);
+			return true;
+		});
+		return Boolean.TRUE.equals(resumed);
+	}
+
+	/**
+	 * Runs a migration again from the start: in one transaction, resets its tracking row
+	 * (by {@code resetRow}) and deletes its chunks, so that its next run, as one keyset walk
+	 * or in chunks, cannot take the old completed chunks for its own.
+	 * @param migration the migration
+	 * @param resetRow the tracking row's reset, joining the transaction; whether it reset
+	 * the row (false: nothing is deleted)
+	 * @return whether the row was reset
+	 */
+	public boolean rerun(String migration, BooleanSupplier resetRow) {
+		Boolean reset = this.transactions.execute((status) -> {
+			if (!resetRow.getAsBoolean()) {
+				return false;
+			}
+			this.jdbc.update(this.deleteSql, migration);
+			return true;
+		});
+		return Boolean.TRUE.equals(reset);
 	}
 
 	/**
@@ -280,6 +318,21 @@ public final class ChunkStore {
 	 * @return the claimed chunk, or empty if none is free
 	 */
 	public Optional<ChunkState> claim(String migration, String worker, Duration lease) {
+		return claim(migration, worker, lease, null);
+	}
+
+	/**
+	 * Claims a chunk for a worker as {@link #claim(String, String, Duration)} does, giving
+	 * the chunk the worker's recent rate, so that the migration's rate (its running chunks'
+	 * added up) keeps the worker's while it moves from one chunk to the next.
+	 * @param migration the migration
+	 * @param worker the worker's owner id
+	 * @param lease how long the lease holds unless renewed
+	 * @param rowsPerSecond the worker's recent rate, or {@code null} before its first batch
+	 * @return the claimed chunk, or empty if none is free
+	 */
+	public Optional<ChunkState> claim(String migration, String worker, Duration lease,
+			@Nullable Double rowsPerSecond) {
 		if (!"RUNNING".equals(status(migration))) {
 			return Optional.empty();
 		}
@@ -290,13 +343,14 @@ public final class ChunkStore {
 			claimed = this.transactions.execute((status) -> {
 				List<Integer> candidates = this.jdbc.queryForList(this.candidatesSql + " LIMIT 1 " + skipLocked,
 						Integer.class, migration);
-				return candidates.isEmpty() ? null : tryClaim(migration, candidates.get(0), worker, millis);
+				return candidates.isEmpty() ? null
+						: tryClaim(migration, candidates.get(0), worker, millis, rowsPerSecond);
 			});
 		}
 		else {
 			claimed = null;
 			for (Integer candidate : this.jdbc.queryForList(this.candidatesSql, Integer.class, migration)) {
-				claimed = tryClaim(migration, candidate, worker, millis);
+				claimed = tryClaim(migration, candidate, worker, millis, rowsPerSecond);
 				if (claimed != null) {
 					break;
 				}
@@ -319,8 +373,10 @@ public final class ChunkStore {
 				(rs, row) -> rs.getLong(1) > 0 || rs.getLong(2) == 0, migration));
 	}
 
-	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis) {
-		return (this.jdbc.update(this.claimSql, worker, leaseMillis, migration, chunk) == 1) ? chunk : null;
+	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis,
+			@Nullable Double rowsPerSecond) {
+		return (this.jdbc.update(this.claimSql, worker, leaseMillis, rowsPerSecond, migration, chunk) == 1) ? chunk
+				: null;
 	}
 
 	private @Nullable String status(String migration) {
@@ -340,9 +396,8 @@ public final class ChunkStore {
 	}
 
 	/**
-	 * Saves a chunk's checkpoint and renews its lease, or, when {@code completed}, marks
-	 * the chunk {@code COMPLETED}, frees its lease and adds its counts to the migration's
-	 * row. Joins the caller's transaction, which must roll back when this returns false.
+	 * Saves a chunk's checkpoint with no rate, as
+	 * {@link #saveCheckpoint(String, int, String, Checkpoint, long, Duration, boolean, RunFigures)}.
 	 * @param migration the migration
 	 * @param chunk the chunk's number
 	 * @param worker the worker the lease must still belong to
@@ -350,15 +405,37 @@ public final class ChunkStore {
 	 * @param previousBatches the chunk's batch count the worker last saw
 	 * @param lease the renewed lease length
 	 * @param completed whether this was the chunk's last batch
+	 * @return whether the write took effect
+	 */
+	public boolean saveCheckpoint(String migration, int chunk, String worker, Checkpoint checkpoint,
+			long previousBatches, Duration lease, boolean completed) {
+		return saveCheckpoint(migration, chunk, worker, checkpoint, previousBatches, lease, completed,
+				RunFigures.NONE);
+	}
+
+	/**
+	 * Saves a chunk's checkpoint with its worker's recent rate and renews its lease, or,
+	 * when {@code completed}, marks the chunk {@code COMPLETED}, frees its lease and adds
+	 * its counts to the migration's row. Joins the caller's transaction, which must roll
+	 * back when this returns false.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker the lease must still belong to
+	 * @param checkpoint the chunk's new checkpoint
+	 * @param previousBatches the chunk's batch count the worker last saw
+	 * @param lease the renewed lease length
+	 * @param completed whether this was the chunk's last batch
+	 * @param figures the worker's figures as of this batch, of which the rate is saved
+	 * (a completed chunk's is not: it no longer adds to the migration's rate)
 	 * @return whether the write took effect (false: the lease or checkpoint moved on, or the
 	 * migration is no longer {@code RUNNING})
 	 */
 	public boolean saveCheckpoint(String migration, int chunk, String worker, Checkpoint checkpoint,
-			long previousBatches, Duration lease, boolean completed) {
+			long previousBatches, Duration lease, boolean completed, RunFigures figures) {
 		if (!completed) {
 			return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-					checkpoint.batches(), SqlDialect.millis(lease), migration, chunk, worker, previousBatches,
-					migration) == 1;
+					checkpoint.batches(), figures.rowsPerSecond(), SqlDialect.millis(lease), migration, chunk, worker,
+					previousBatches, migration) == 1;
 		}
 		// The migration's row first: where reads in an UPDATE lock (MariaDB), workers completing
 		// chunks at once then queue on that row instead of deadlocking over it.
@@ -381,7 +458,7 @@ public final class ChunkStore {
 
 	/**
 	 * Marks a chunk {@code FAILED} and its migration {@code FAILED} with the error, keeping
-	 * every checkpoint.
+	 * every checkpoint; a migration paused meanwhile stays {@code PAUSED}, with the error.
 	 * @param migration the migration
 	 * @param chunk the chunk's number
 	 * @param worker the worker the chunk's lease must still belong to
@@ -402,10 +479,11 @@ public final class ChunkStore {
 
 	/**
 	 * Marks a migration run in chunks {@code FAILED} with the error, keeping every
-	 * checkpoint.
+	 * checkpoint. A {@code PAUSED} one stays paused, with the error: an operator's pause is
+	 * not undone by a failure, and resuming it runs the failed chunk again.
 	 * @param migration the migration
 	 * @param error what went wrong
-	 * @return whether the migration was {@code RUNNING}
+	 * @return whether the migration was {@code RUNNING} or {@code PAUSED}
 	 */
 	public boolean failMigration(String migration, String error) {
 		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
@@ -427,8 +505,8 @@ public final class ChunkStore {
 		Instant leaseExpiresAt = (expires instanceof Timestamp timestamp) ? timestamp.toInstant() : null;
 		return new ChunkState(rs.getString("migration"), rs.getInt("chunk"), rs.getString("range_start"),
 				rs.getString("range_end"), rs.getString("status"), rs.getString("last_key"),
-				rs.getLong("rows_processed"), rs.getLong("batches"), rs.getString("lease_owner"), leaseExpiresAt,
-				rs.getString("last_error"));
+				rs.getLong("rows_processed"), rs.getLong("batches"), MigrationStore.nullableDouble(rs, "rows_per_second"),
+				rs.getString("lease_owner"), leaseExpiresAt, rs.getString("last_error"));
 	}
 
 }

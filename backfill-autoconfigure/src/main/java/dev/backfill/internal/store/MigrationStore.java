@@ -140,7 +140,10 @@ public final class MigrationStore {
 		this.nextPassSql = "UPDATE " + table + " SET last_key = NULL, rows_processed = ?, batches = ?, pass = ?, "
 				+ "remaining_rows = ?, updated_at = " + now + ", lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ? AND batches = ?" + RUNNING_ONLY;
-		this.failSql = "UPDATE " + table + " SET status = 'FAILED', last_error = ?, updated_at = " + now
+		// A pause that landed while the batch failed stands, with the error: a FAILED migration is
+		// taken again on the next start, a PAUSED one only once resumed.
+		this.failSql = "UPDATE " + table + " SET status = CASE WHEN status = 'PAUSED' THEN status ELSE 'FAILED' END, "
+				+ "last_error = ?, updated_at = " + now
 				+ ", lease_owner = NULL, lease_expires_at = NULL WHERE name = ? AND lease_owner = ?";
 		// A paused migration stays paused when its worker lets go of it.
 		this.releaseSql = "UPDATE " + table + " SET status = CASE WHEN status = 'RUNNING' THEN 'PENDING' ELSE status "
@@ -463,7 +466,8 @@ public final class MigrationStore {
 
 	/**
 	 * Marks the migration {@code FAILED} with the error, keeping its checkpoint, and frees
-	 * the lease.
+	 * the lease. One paused meanwhile stays {@code PAUSED}, with the error; resuming it runs
+	 * the failed batch again.
 	 * @param name the migration
 	 * @param owner the owner the lease must still belong to
 	 * @param error what went wrong
@@ -547,7 +551,7 @@ public final class MigrationStore {
 		return rs.wasNull() ? null : value;
 	}
 
-	private static @Nullable Double nullableDouble(ResultSet rs, String column) throws SQLException {
+	static @Nullable Double nullableDouble(ResultSet rs, String column) throws SQLException {
 		double value = rs.getDouble(column);
 		return rs.wasNull() ? null : value;
 	}
