@@ -211,9 +211,9 @@ public final class BackfillRunner {
 	 * its lease expired; run in chunks, a chunk is free or expired (or every chunk has
 	 * completed and the migration was not marked so). Asked of the database, by its clock,
 	 * with the condition the takeover itself is conditioned on, so that a local clock that
-	 * disagrees never makes the watcher try, and log, every round; one primary-key query
-	 * per round for each migration another instance runs. A dry run takes no lease, so
-	 * leaves nothing to take over.
+	 * disagrees never makes the watcher try, and log, every round; one query per round (of
+	 * the row by primary key, or of the chunk rows) for each migration another instance
+	 * runs. A dry run takes no lease, so leaves nothing to take over.
 	 */
 	private static boolean isAbandoned(MigrationTarget target, MigrationState state) {
 		if (target.settings().dryRun()) {
