@@ -89,6 +89,28 @@ class AbandonedMigrationTakeoverTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void aDryRunDoneInTheStartupPassIsNotRunAgainByTheWatcher(TestDatabase database, CapturedOutput output)
+			throws InterruptedException {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			createTables(schema);
+			RecordingMigration migration = new RecordingMigration("SELECT id FROM items").onBatch(Items::migrate);
+			// Completed in the startup pass; its row is what the watcher reads each round.
+			RecordingMigration other = new RecordingMigration("SELECT id FROM items WHERE id <= 100");
+			// A dry run leaves no tracking row, so to the watcher it would look never reached.
+			try (LiveInstance instance = new LiveInstance(schema, Map.of("walk", migration, "other", other), output,
+					"backfill.migrations.walk.dry-run=true")) {
+				assertThat(output).contains("Backfill migration 'walk' dry run done");
+				assertThat(migration.batches()).hasSize(10);
+				instance.assertWatcherLeavesAlone(() -> migration.batches().size());
+			}
+			assertThat(Items.migratedCounts(jdbc)).isEqualTo(Map.of(0, 1_000));
+			assertThat(other.batches()).hasSize(1);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
 	void chunksLeftByADeadWorkerAreClaimedByTheWatcherOnceTheirLeasesExpireOrAreFreedAndTheMigrationCompletes(
 			TestDatabase database, CapturedOutput output) throws InterruptedException {
 		try (TestSchema schema = database.createSchema()) {
@@ -215,11 +237,16 @@ class AbandonedMigrationTakeoverTests {
 
 		LiveInstance(TestSchema schema, String name, RecordingMigration migration, CapturedOutput output,
 				String... properties) throws InterruptedException {
+			this(schema, Map.of(name, migration), output, properties);
+		}
+
+		LiveInstance(TestSchema schema, Map<String, RecordingMigration> migrations, CapturedOutput output,
+				String... properties) throws InterruptedException {
 			this.output = output;
 			List<String> all = new ArrayList<>(List.of("backfill.mode=background", "backfill.batch-size=100",
 					"backfill.throttle=0", LEASE));
 			all.addAll(List.of(properties));
-			this.app = TestApps.builder(schema, Map.of(name, migration), all.toArray(String[]::new))
+			this.app = TestApps.builder(schema, migrations, all.toArray(String[]::new))
 				.initializers((context) -> context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
 					@Override
 					public Object postProcessAfterInitialization(Object bean, String beanName) {

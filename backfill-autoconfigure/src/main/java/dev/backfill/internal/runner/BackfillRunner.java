@@ -180,7 +180,9 @@ public final class BackfillRunner {
 			if (this.stop.isRequested()) {
 				return;
 			}
-			if (!target.settings().enabled()) {
+			// A dry run walked its keys in the startup pass; it leaves no row, so it would look
+			// never reached, and run again, every round.
+			if (!target.settings().enabled() || target.settings().dryRun()) {
 				continue;
 			}
 			MigrationState state = rows.computeIfAbsent(target.database().store(), MigrationStore::findAll)
