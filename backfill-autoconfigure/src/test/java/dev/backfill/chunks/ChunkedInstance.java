@@ -1,6 +1,7 @@
 package dev.backfill.chunks;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -18,6 +19,7 @@ import dev.backfill.BackfillOperations;
 import dev.backfill.BatchSizeMode;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
+import dev.backfill.RowEstimate;
 import dev.backfill.internal.operations.TrackingTableOperations;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.MigrationDatabase;
@@ -25,8 +27,10 @@ import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.settings.VerifySettings;
 import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestSchema;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -67,18 +71,33 @@ final class ChunkedInstance implements AutoCloseable {
 
 	ChunkedInstance(TestSchema schema, String table, String keyColumn, int parallelism, int batchSize,
 			Duration lease, Queue<Attempt> attempts, MigrationListener listener) {
+		this(schema, table, keyColumn, parallelism, batchSize, lease, attempts, listener, null,
+				VerifySettings.DEFAULTS);
+	}
+
+	/**
+	 * An instance whose base query selects only the rows matching {@code where} (such as
+	 * {@code counter = 0}: the rows still to migrate), or every row when {@code null}, and
+	 * whose verify pass does as {@code verify} says. With a condition, a batch adds one to
+	 * the counter of each of its rows by key rather than of every row in its key range,
+	 * which then holds migrated rows too.
+	 */
+	ChunkedInstance(TestSchema schema, String table, String keyColumn, int parallelism, int batchSize,
+			Duration lease, Queue<Attempt> attempts, MigrationListener listener, @Nullable String where,
+			VerifySettings verify) {
 		this.pool = schema.newDataSource(parallelism + 2);
 		this.dataSource = new StatementCounter(this.pool);
 		this.jdbc = new JdbcTemplate(this.dataSource.dataSource());
 		this.attempts = attempts;
 		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, List.of(keyColumn),
-				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize)
+				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize, RowEstimate.COUNT,
+				false, verify, 1)
 			.withParallelism(parallelism);
 		RunnerSettings runnerSettings = new RunnerSettings(lease, Duration.ofSeconds(120), 3, Duration.ofMillis(10),
 				Duration.ofMillis(100));
 		MigrationDatabase database = MigrationDatabase.of(this.dataSource.dataSource(), "backfill_migrations");
 		database.store().createTableIfMissing();
-		this.target = new MigrationTarget(new Migration(table, keyColumn), settings, database);
+		this.target = new MigrationTarget(new Migration(table, keyColumn, where), settings, database);
 		this.runner = new BackfillRunner(List.of(this.target), runnerSettings, listener);
 	}
 
@@ -167,14 +186,18 @@ final class ChunkedInstance implements AutoCloseable {
 
 		private final String keyColumn;
 
-		Migration(String table, String keyColumn) {
+		private final @Nullable String where;
+
+		Migration(String table, String keyColumn, @Nullable String where) {
 			this.table = table;
 			this.keyColumn = keyColumn;
+			this.where = where;
 		}
 
 		@Override
 		public String baseQuery() {
-			return "SELECT " + this.keyColumn + " FROM " + this.table;
+			return "SELECT " + this.keyColumn + " FROM " + this.table
+					+ ((this.where != null) ? " WHERE " + this.where : "");
 		}
 
 		@Override
@@ -190,14 +213,20 @@ final class ChunkedInstance implements AutoCloseable {
 							status == STATUS_COMMITTED));
 				}
 			});
-			int updated = ChunkedInstance.this.jdbc.update("UPDATE " + this.table + " SET counter = counter + 1 WHERE "
-					+ this.keyColumn + " >= ? AND " + this.keyColumn + " <= ?", rows.get(0).get(this.keyColumn),
-					rows.get(rows.size() - 1).get(this.keyColumn));
+			int updated = (this.where != null) ? updateEach(rows) : ChunkedInstance.this.jdbc.update("UPDATE "
+					+ this.table + " SET counter = counter + 1 WHERE " + this.keyColumn + " >= ? AND " + this.keyColumn
+					+ " <= ?", rows.get(0).get(this.keyColumn), rows.get(rows.size() - 1).get(this.keyColumn));
 			if (updated != rows.size()) {
 				throw new IllegalStateException("Batch " + first + ".." + last + " updated " + updated + " of "
 						+ rows.size() + " rows");
 			}
 			ChunkedInstance.this.hook.run(worker, first);
+		}
+
+		private int updateEach(List<Map<String, Object>> rows) {
+			String keys = String.join(", ", Collections.nCopies(rows.size(), "?"));
+			return ChunkedInstance.this.jdbc.update("UPDATE " + this.table + " SET counter = counter + 1 WHERE "
+					+ this.keyColumn + " IN (" + keys + ")", rows.stream().map((row) -> row.get(this.keyColumn)).toArray());
 		}
 
 	}
