@@ -7,7 +7,6 @@ import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.ChunkRange;
 import dev.backfill.internal.store.ChunkState;
 import dev.backfill.internal.store.ChunkStore;
-import dev.backfill.internal.store.MigrationState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,17 +73,20 @@ final class ChunkedEndOfPass {
 	}
 
 	/**
-	 * Ends the pass if every chunk has completed; nothing is counted before then.
+	 * Ends the pass if every chunk has completed; nothing is counted before then. With
+	 * {@code verify=false}, this is the conditioned {@code UPDATE} that completes the
+	 * migration, alone.
+	 * @param pass the pass the chunks are of, as last read (a stale one only loses the race)
 	 * @return whether this call ended it: the migration completed, or its next pass's
 	 * chunks wait to be claimed
 	 * @throws RuntimeException the last failure, if it was not transient or the attempts
 	 * ran out
 	 */
-	boolean finish() {
+	boolean finish(int pass) {
 		try {
 			return this.retry.execute(() -> {
 				try {
-					return attempt();
+					return attempt(pass);
 				}
 				catch (RuntimeException ex) {
 					this.lastFailure = ex;
@@ -100,16 +102,16 @@ final class ChunkedEndOfPass {
 		}
 	}
 
-	private boolean attempt() {
+	private boolean attempt(int pass) {
 		String name = this.target.name();
 		ChunkStore chunks = this.target.database().chunks();
-		MigrationState state = this.target.database().store().find(name).orElse(null);
+		if (!this.verify.counts()) {
+			return chunks.completeMigration(name, pass, null);
+		}
 		List<ChunkState> all = chunks.findAll(name);
-		if (state == null || !ParallelMigrationRun.runsInChunks(state) || all.isEmpty()
-				|| !all.stream().allMatch(ChunkState::isCompleted)) {
+		if (all.isEmpty() || !all.stream().allMatch(ChunkState::isCompleted)) {
 			return false;
 		}
-		int pass = state.pass();
 		Ended ended = BatchTransaction.inTransaction(this.target.database(),
 				this.target.settings().limits(this.settings.leaseDuration()), false, () -> {
 					Long remaining = this.verify.remainingRows();

@@ -131,7 +131,7 @@ final class ParallelMigrationRun {
 					logger.error(ex.getMessage());
 					return result(MigrationResult.Outcome.FAILED, started, ex.getMessage(), ex);
 				}
-				if (endPass()) {
+				if (endPass(state.pass())) {
 					state = this.store.find(name).orElseThrow();
 					continue;
 				}
@@ -203,12 +203,13 @@ final class ParallelMigrationRun {
 	/**
 	 * Ends the pass if every chunk has completed: completes the migration, or starts its
 	 * next pass in chunks; a failure to count the rows left or to split fails it.
+	 * @param pass the pass the chunks are of, as read before the workers ran
 	 * @return whether the migration's row changed: completed, on its next pass, or failed
 	 */
-	private boolean endPass() {
+	private boolean endPass(int pass) {
 		String name = this.target.name();
 		try {
-			return new ChunkedEndOfPass(this.target, this.query, this.runnerSettings, () -> split(null)).finish();
+			return new ChunkedEndOfPass(this.target, this.query, this.runnerSettings, () -> split(null)).finish(pass);
 		}
 		catch (DataAccessException ex) {
 			String error = "Migration '" + name + "' failed at the end of its pass, once every chunk had completed: "
@@ -218,7 +219,7 @@ final class ParallelMigrationRun {
 		}
 	}
 
-	static boolean runsInChunks(MigrationState state) {
+	private static boolean runsInChunks(MigrationState state) {
 		return state.status() == MigrationStatus.RUNNING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner());
 	}
 

@@ -29,12 +29,20 @@ final class VerifyPass {
 	}
 
 	/**
+	 * Whether the end of a pass counts the rows left ({@code verify}).
+	 * @return whether {@link #remainingRows()} runs a statement
+	 */
+	boolean counts() {
+		return this.settings.enabled();
+	}
+
+	/**
 	 * Counts the rows the base query still returns, joining the caller's transaction: one
 	 * scan of the base query, none with {@code verify=false}.
 	 * @return the count, or {@code null} when the migration does not verify
 	 */
 	@Nullable Long remainingRows() {
-		return this.settings.enabled() ? this.query.count(this.target.database().jdbc()) : null;
+		return counts() ? this.query.count(this.target.database().jdbc()) : null;
 	}
 
 	/**
