@@ -1,6 +1,7 @@
 package dev.backfill.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.backfill.MigrationStatus;
-import dev.backfill.internal.progress.Progress;
+import dev.backfill.internal.progress.MigrationFigures;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.store.MigrationState;
 import io.micrometer.core.instrument.Gauge;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
- * Gauges read from the tracking rows, so every instance shows the same figures whichever
- * runs the migration: {@code backfill.progress} (tag {@code migration}: the share done of
- * the estimated total, 0 to 1, 1 once completed) and {@code backfill.migrations} (tag
+ * Gauges read from the tracking rows (and the chunk rows of a migration run in chunks), so
+ * every instance shows the same figures whichever runs the migration:
+ * {@code backfill.progress} (tag {@code migration}: the share done of the estimated total,
+ * 0 to 1, 1 once completed) and {@code backfill.migrations} (tag
  * {@code status}: how many of this application's migrations have each status; one with no
  * row yet counts as {@code PENDING}). The rows are read at most every {@link #MAX_AGE},
  * whatever the scrape rate; a row that cannot be read makes the gauges NaN until it can.
@@ -45,7 +47,7 @@ public final class BackfillGauges {
 
 	private final Duration maxAge;
 
-	private Map<String, Optional<MigrationState>> rows = Map.of();
+	private Map<String, Optional<Row>> rows = Map.of();
 
 	private long readNanos;
 
@@ -80,44 +82,45 @@ public final class BackfillGauges {
 	}
 
 	private double progress(String migration) {
-		Map<String, Optional<MigrationState>> rows = rows();
+		Map<String, Optional<Row>> rows = rows();
 		if (rows == null) {
 			return Double.NaN;
 		}
-		Optional<MigrationState> row = rows.getOrDefault(migration, Optional.empty());
+		Optional<Row> row = rows.getOrDefault(migration, Optional.empty());
 		if (row.isEmpty()) {
 			return 0;
 		}
-		MigrationState state = row.get();
-		Double percent = new Progress(state.rowsProcessed(), state.estimatedTotal(), state.rowsPerSecond(),
-				state.isCompleted()).percent();
+		Double percent = row.get().figures().progress().percent();
 		return (percent != null) ? percent / 100 : Double.NaN;
 	}
 
 	private double count(MigrationStatus status) {
-		Map<String, Optional<MigrationState>> rows = rows();
+		Map<String, Optional<Row>> rows = rows();
 		if (rows == null) {
 			return Double.NaN;
 		}
 		Map<MigrationStatus, Integer> counts = new EnumMap<>(MigrationStatus.class);
 		rows.values()
-			.forEach((row) -> counts.merge(row.map(MigrationState::status).orElse(MigrationStatus.PENDING), 1,
-					Integer::sum));
+			.forEach((row) -> counts.merge(row.map((read) -> read.state().status()).orElse(MigrationStatus.PENDING),
+					1, Integer::sum));
 		return counts.getOrDefault(status, 0);
 	}
 
 	/** The rows, read again when older than the maximum age; {@code null} if they cannot be read. */
-	private synchronized Map<String, Optional<MigrationState>> rows() {
+	private synchronized Map<String, Optional<Row>> rows() {
 		long now = System.nanoTime();
 		if (this.read && now - this.readNanos < this.maxAge.toNanos()) {
 			return this.rows;
 		}
 		this.read = true;
 		this.readNanos = now;
-		Map<String, Optional<MigrationState>> rows = new LinkedHashMap<>();
+		Map<String, Optional<Row>> rows = new LinkedHashMap<>();
 		try {
 			for (MigrationTarget target : this.targets) {
-				rows.put(target.name(), target.database().store().find(target.name()));
+				// A migration run in chunks counts the rows of its running chunks too.
+				rows.put(target.name(), target.database().store().find(target.name()).map((state) -> new Row(state,
+						MigrationFigures.of(state, target.database().chunks(), target.settings().parallelism(),
+								Instant.now()))));
 			}
 			this.rows = rows;
 		}
@@ -126,6 +129,10 @@ public final class BackfillGauges {
 			this.rows = null;
 		}
 		return this.rows;
+	}
+
+	/** A migration's tracking row and the figures read with it. */
+	private record Row(MigrationState state, MigrationFigures figures) {
 	}
 
 }

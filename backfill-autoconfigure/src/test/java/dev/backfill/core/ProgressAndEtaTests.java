@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.backfill.BackfillOperations;
 import dev.backfill.BackfillThrottle;
@@ -18,6 +16,8 @@ import dev.backfill.DataMigrationConfig;
 import dev.backfill.RowEstimate;
 import dev.backfill.ThrottleDecision;
 import dev.backfill.internal.progress.Progress;
+import dev.backfill.testsupport.Latches;
+import dev.backfill.testsupport.ProgressLines;
 import dev.backfill.testsupport.RecordingMigration;
 import dev.backfill.testsupport.TestApps;
 import dev.backfill.testsupport.TestDatabase;
@@ -193,7 +193,7 @@ class ProgressAndEtaTests {
 			RecordingMigration migration = steady(resumed, (batch) -> {
 				if (batch == 10) {
 					inBatch10.countDown();
-					await(paused);
+					Latches.await(paused);
 				}
 			});
 			long ended;
@@ -233,23 +233,16 @@ class ProgressAndEtaTests {
 				// 30 batches of at least 100 ms: 3 s or more, so at least 5 lines.
 			}
 			long intervals = (System.nanoTime() - started) / 500_000_000L;
-			Pattern line = Pattern.compile(
-					"Backfill migration 'items': (\\d+\\.\\d)% \\((\\d+) of 300 rows\\), ([\\d,]+) rows/s, ETA (\\d+)s");
-			Matcher lines = line.matcher(output.getOut());
-			int count = 0;
-			while (lines.find()) {
-				count++;
-				double percent = Double.parseDouble(lines.group(1));
-				int rows = Integer.parseInt(lines.group(2));
-				assertThat(rows % 10).as("whole batches").isZero();
+			List<ProgressLines.Line> lines = ProgressLines.of(output.getOut(), "items", 300);
+			assertThat(lines).allSatisfy((line) -> {
+				assertThat(line.rows() % 10).as("whole batches").isZero();
 				// 99.9 at most until the migration completes.
-				assertThat(percent).isCloseTo(Math.min(99.9, 100.0 * rows / 300), Offset.offset(0.05));
-				int rate = Integer.parseInt(lines.group(3).replace(",", ""));
+				assertThat(line.percent()).isCloseTo(Math.min(99.9, 100.0 * line.rows() / 300), Offset.offset(0.05));
 				// 10 rows per batch of at least 100 ms: at most 100 rows/s.
-				assertThat(rate).isBetween(10, 100);
-			}
+				assertThat(line.rowsPerSecond()).isBetween(10L, 100L);
+			});
 			// One line per interval at most (the application's start is in the measured time too).
-			assertThat(count).as("progress lines in:%n%s", output.getOut()).isBetween(3, (int) intervals);
+			assertThat(lines).as("progress lines in:%n%s", output.getOut()).hasSizeBetween(3, (int) intervals);
 		}
 	}
 
@@ -280,18 +273,6 @@ class ProgressAndEtaTests {
 			}
 		});
 		return migration;
-	}
-
-	private static void await(CountDownLatch latch) {
-		try {
-			if (!latch.await(60, TimeUnit.SECONDS)) {
-				throw new IllegalStateException("not released");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/** Polls until the condition holds; the test's timeout bounds it. */

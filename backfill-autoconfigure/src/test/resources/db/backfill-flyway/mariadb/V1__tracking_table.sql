@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS backfill_migrations_chunks (
     last_key VARCHAR(1000),
     rows_processed BIGINT NOT NULL,
     batches BIGINT NOT NULL,
+    rows_per_second DOUBLE PRECISION,
     lease_owner VARCHAR(200),
     lease_expires_at DATETIME(6),
     updated_at DATETIME(6),

@@ -137,7 +137,7 @@ public final class BenchmarkHarness {
 		return new Accounting(variant.id(), rows, batches.count(), batches.bookkeeping(), statements.user(),
 				statements.bookkeeping(), statements.bookkeepingOutsideTransaction(), statements.commits(),
 				statements.bookkeepingBySql(), statements.nanosBySql(), timeByKind(statements, nanos),
-				BenchTable.verify(jdbc, table, rows), error);
+				BenchTable.verify(jdbc, table, rows), ChunkClaims.of(statements), error);
 	}
 
 	/** Where a run's time went: waiting for the user's reads and writes, bookkeeping, commits, and the rest. */

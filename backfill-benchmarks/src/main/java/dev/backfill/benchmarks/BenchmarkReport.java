@@ -256,6 +256,7 @@ public final class BenchmarkReport {
 			}
 			md.append('\n');
 		}
+		chunkClaims(md);
 		for (Accounting run : this.accounting.values()) {
 			if (run.bookkeepingBySql().isEmpty()) {
 				continue;
@@ -269,6 +270,34 @@ public final class BenchmarkReport {
 				.forEach((entry) -> md.append(String.format(Locale.ROOT, "- %,d, %.3f ms: `%s`%n", entry.getValue(),
 						run.nanosBySql().getOrDefault(entry.getKey(), 0L) / 1e6 / entry.getValue(),
 						abbreviate(entry.getKey()))));
+		}
+	}
+
+	/** The warm-up pass's statement counts by variant id. */
+	Map<String, Accounting> accounting() {
+		return this.accounting;
+	}
+
+	private void chunkClaims(StringBuilder md) {
+		List<Accounting> parallel = this.accounting.values().stream().filter((run) -> run.claims() != null).toList();
+		if (parallel.isEmpty()) {
+			return;
+		}
+		md.append("\nChunk claims of the runs in parallel chunks (warm-up pass). A claim is a read of the migration's "
+				+ "status, a `SELECT … FOR UPDATE SKIP LOCKED` of a free chunk, the conditioned `UPDATE` taking it and "
+				+ "a read of the chunk, and its commit (not counted here). An empty claim found no chunk left and "
+				+ "ended its worker; a lost claim is an `UPDATE` that changed no row, the chunk taken by another "
+				+ "worker first (contention). Completion wait: the mean wait of the `UPDATE` adding a completed "
+				+ "chunk's counts to the tracking row, on which workers completing at once queue, beside that of a "
+				+ "chunk's checkpoint `UPDATE`.\n\n");
+		md.append("| # | Chunks claimed | Empty claims | Lost claims | Bookkeeping statements / claim "
+				+ "| Wait / claim (ms) | Completion wait (ms) | Checkpoint wait (ms) |\n");
+		md.append("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+		for (Accounting run : parallel) {
+			ChunkClaims claims = run.claims();
+			md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %.1f | %.3f | %.3f | %.3f |%n", run.id(),
+					claims.claims(), claims.emptyClaims(), claims.lostClaims(), claims.statementsPerClaim(),
+					claims.millisPerClaim(), claims.completionNanos() / 1e6, claims.checkpointNanos() / 1e6));
 		}
 	}
 
@@ -530,11 +559,13 @@ public final class BenchmarkReport {
 	 * @param nanosByKind time spent on reads, writes, bookkeeping, commits, the rest and in
 	 * total
 	 * @param verification the check of the table afterwards
+	 * @param claims what claiming chunks cost, or {@code null} for a run without chunks
 	 * @param error what the run threw, or {@code null}
 	 */
 	record Accounting(String id, int rows, int batches, List<Long> bookkeepingPerBatchList, long user,
 			long bookkeeping, long bookkeepingOutsideTransaction, long commits, Map<String, Long> bookkeepingBySql,
-			Map<String, Long> nanosBySql, Map<String, Long> nanosByKind, BenchTable.Verification verification, String error) {
+			Map<String, Long> nanosBySql, Map<String, Long> nanosByKind, BenchTable.Verification verification,
+			ChunkClaims claims, String error) {
 
 		boolean ok() {
 			return this.error == null && this.verification.ok();

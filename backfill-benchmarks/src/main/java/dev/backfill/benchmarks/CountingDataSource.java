@@ -74,6 +74,9 @@ final class CountingDataSource {
 					long started = System.nanoTime();
 					Object result = call(target, method, args);
 					log.executed(sql, 1, !autoCommit[0], System.nanoTime() - started);
+					if (result instanceof Number changed && !name.equals("executeQuery")) {
+						log.changed(sql, changed.longValue());
+					}
 					return result;
 				}
 				case "addBatch" -> pending.add((args != null && args.length == 1) ? (String) args[0] : preparedSql);

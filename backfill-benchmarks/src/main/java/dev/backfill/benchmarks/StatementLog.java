@@ -19,6 +19,8 @@ final class StatementLog {
 
 	private final Map<String, LongAdder> nanosBySql = new ConcurrentHashMap<>();
 
+	private final Map<String, LongAdder> unchangedBySql = new ConcurrentHashMap<>();
+
 	private final LongAdder commitNanos = new LongAdder();
 
 	private final LongAdder user = new LongAdder();
@@ -55,6 +57,13 @@ final class StatementLog {
 		}
 	}
 
+	/** The row count of an update: one that changed none is counted by its SQL. */
+	void changed(String sql, long rows) {
+		if (rows == 0 && sql != null) {
+			this.unchangedBySql.computeIfAbsent(sql, (key) -> new LongAdder()).increment();
+		}
+	}
+
 	void committed(long nanos) {
 		this.commits.increment();
 		this.commitNanos.add(nanos);
@@ -86,6 +95,20 @@ final class StatementLog {
 		if (this.commits.sum() > 0) {
 			result.put("COMMIT", this.commitNanos.sum());
 		}
+		return result;
+	}
+
+	/** Every statement by SQL text, with its count. */
+	Map<String, Long> countsBySql() {
+		Map<String, Long> result = new TreeMap<>();
+		this.bySql.forEach((sql, count) -> result.put(sql, count.sum()));
+		return result;
+	}
+
+	/** Updates that changed no row (a condition that no longer held), by SQL text. */
+	Map<String, Long> unchangedBySql() {
+		Map<String, Long> result = new TreeMap<>();
+		this.unchangedBySql.forEach((sql, count) -> result.put(sql, count.sum()));
 		return result;
 	}
 

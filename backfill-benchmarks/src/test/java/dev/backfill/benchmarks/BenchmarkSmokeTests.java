@@ -32,7 +32,12 @@ class BenchmarkSmokeTests {
 		assertThat(markdown).contains("### Targets", "not measured yet", "startup overhead", "live heap at 2,000 rows",
 				"variant 8 (SqlMigration, one thread) ≥ 1.0× variant 4",
 				"parallel SqlMigration (best of 9a and 9b) ≥ 1.0× variant 6", "variant 10: median batch within 25% of its target",
-				"### Adaptive batch size (variants 10 and 10f)");
+				"### Adaptive batch size (variants 10 and 10f)", "Chunk claims of the runs in parallel chunks");
+		// Parallelism 2 and 4 split into 8 and 16 chunks, each claimed once at least; a run without chunks claims none.
+		assertThat(report.accounting().get("9a").claims().claims()).isGreaterThanOrEqualTo(8);
+		assertThat(report.accounting().get("9b").claims().claims()).isGreaterThanOrEqualTo(16);
+		assertThat(report.accounting().get("9b").claims().statementsPerClaim()).isBetween(3.0, 5.0);
+		assertThat(report.accounting().get("8").claims()).isNull();
 	}
 
 }

@@ -18,11 +18,11 @@ import dev.backfill.MigrationInfo;
 import dev.backfill.MigrationStateException;
 import dev.backfill.MigrationStatus;
 import dev.backfill.UnknownMigrationException;
+import dev.backfill.internal.progress.ChunkFigures;
+import dev.backfill.internal.progress.MigrationFigures;
 import dev.backfill.internal.progress.Progress;
 import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationTarget;
-import dev.backfill.internal.store.ChunkState;
-import dev.backfill.internal.store.ChunkStore;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
 import org.jspecify.annotations.Nullable;
@@ -143,31 +143,23 @@ public final class TrackingTableOperations implements BackfillOperations {
 					null, null, null, null, null, null, null, Duration.ZERO, null, null, List.of(), null, null, null,
 					null);
 		}
-		boolean running = state.status() == MigrationStatus.RUNNING;
-		// A rate measured before the migration stopped says nothing of now.
-		Double rate = running ? state.rowsPerSecond() : null;
-		Progress progress = new Progress(state.rowsProcessed(), state.estimatedTotal(), rate, state.isCompleted());
-		// Also while paused, until the worker has let go after its batch in flight.
-		List<String> owners = (state.leaseOwner() != null) ? List.of(state.leaseOwner()) : List.of();
-		long rows = state.rowsProcessed();
-		long batches = state.batches();
-		MigrationInfo.ChunkProgress chunkProgress = null;
-		if (ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner()) || target.settings().parallelism() > 1) {
-			List<ChunkState> chunks = target.database().chunks().findAll(target.name());
-			if (!chunks.isEmpty()) {
-				ChunkFigures figures = ChunkFigures.of(chunks, Instant.now());
-				chunkProgress = figures.progress();
-				owners = figures.owners();
-				// The tracking row counts completed chunks only; the chunks count their batches as they commit.
-				rows = Math.max(rows, figures.rows());
-				batches = Math.max(batches, figures.batches());
-			}
+		MigrationFigures figures = MigrationFigures.of(state, target.database().chunks(),
+				target.settings().parallelism(), Instant.now());
+		Progress progress = figures.progress();
+		ChunkFigures chunks = figures.chunks();
+		List<String> owners;
+		if (chunks != null) {
+			owners = chunks.owners();
 		}
-		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), rows, batches,
-				state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(), rate,
-				state.estimatedTotal(), progress.percent(), progress.eta(), Duration.ofMillis(state.throttledMillis()),
-				state.throttleReason(), state.lastError(), owners, chunkProgress, state.pausedBy(), state.pausedAt(),
-				state.remainingRows());
+		else {
+			// Also while paused, until the worker has let go after its batch in flight.
+			owners = (state.leaseOwner() != null) ? List.of(state.leaseOwner()) : List.of();
+		}
+		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), progress.rowsProcessed(),
+				figures.batches(), state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(),
+				progress.rowsPerSecond(), state.estimatedTotal(), progress.percent(), progress.eta(),
+				Duration.ofMillis(state.throttledMillis()), state.throttleReason(), state.lastError(), owners,
+				(chunks != null) ? chunks.progress() : null, state.pausedBy(), state.pausedAt(), state.remainingRows());
 	}
 
 }

@@ -30,7 +30,8 @@ public final class RunProgress implements MigrationListener {
 
 	private final String migration;
 
-	private final long logIntervalNanos;
+	/** How often to log the progress line; {@code null} for never. */
+	private final @Nullable Long logIntervalNanos;
 
 	private final LongSupplier clock;
 
@@ -60,12 +61,23 @@ public final class RunProgress implements MigrationListener {
 		this(migration, logInterval, System::nanoTime);
 	}
 
-	RunProgress(String migration, Duration logInterval, LongSupplier clock) {
+	RunProgress(String migration, @Nullable Duration logInterval, LongSupplier clock) {
 		this.migration = migration;
-		this.logIntervalNanos = logInterval.toNanos();
+		this.logIntervalNanos = (logInterval != null) ? logInterval.toNanos() : null;
 		this.clock = clock;
 		this.markNanos = clock.getAsLong();
 		this.loggedNanos = this.markNanos;
+	}
+
+	/**
+	 * Creates the progress of one worker of a migration run in chunks: the rate its chunks'
+	 * checkpoints save, and no progress line, since a worker's rows are not the
+	 * migration's (the line of a run in chunks adds up every worker's chunks).
+	 * @param migration the migration's name
+	 * @return the progress
+	 */
+	public static RunProgress ofChunkWorker(String migration) {
+		return new RunProgress(migration, null, System::nanoTime);
 	}
 
 	/**
@@ -122,7 +134,7 @@ public final class RunProgress implements MigrationListener {
 		this.excludedSinceMarkNanos = 0;
 		this.throttleReason = null;
 		this.rowsProcessed += rows;
-		if (now - this.loggedNanos >= this.logIntervalNanos) {
+		if (this.logIntervalNanos != null && now - this.loggedNanos >= this.logIntervalNanos) {
 			this.loggedNanos = now;
 			logger.info(ProgressLine.of(this.migration, progress()));
 		}

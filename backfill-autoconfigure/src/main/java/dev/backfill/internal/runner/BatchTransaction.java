@@ -54,8 +54,8 @@ final class BatchTransaction {
 	/** Whether the limits take a statement of their own (they do not when they ride on the SELECT). */
 	private final boolean limitsStatement;
 
-	/** Figures saved with a single walk's checkpoints; {@code null} for a chunk. */
-	private final @Nullable RunProgress progress;
+	/** Figures saved with the checkpoints: the single walk's, or the chunk worker's. */
+	private final RunProgress progress;
 
 	/** The batch as one statement, for a set-based migration where the database can. */
 	private final @Nullable SingleStatementBatch singleStatement;
@@ -74,18 +74,19 @@ final class BatchTransaction {
 	 * Creates the batches of one chunk of a migration.
 	 * @param owner the chunk's worker, for messages
 	 * @param range the chunk's key range
+	 * @param progress the worker's progress, whose figures each checkpoint is given
 	 * @param checkpoints saves the chunk's checkpoint
 	 */
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, LeaseHeartbeat heartbeat,
-			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range,
+			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range, RunProgress progress,
 			CheckpointWriter checkpoints) {
-		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, null, null);
+		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, progress, null);
 	}
 
 	private BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner,
 			LeaseHeartbeat heartbeat, BatchLimits limits, @Nullable InlineLimits inlineLimits,
 			@Nullable KeyRange range, CheckpointWriter checkpoints, @Nullable EndOfPass endOfPass,
-			@Nullable RunProgress progress, @Nullable SingleStatementBatch singleStatement) {
+			RunProgress progress, @Nullable SingleStatementBatch singleStatement) {
 		this.target = target;
 		this.settings = target.settings();
 		this.store = target.database().store();
@@ -258,7 +259,7 @@ final class BatchTransaction {
 	private Position checkpoint(Position from, Batch batch) {
 		int rows = batch.rows().size();
 		Position next = next(from, batch);
-		RunFigures figures = (this.progress != null) ? this.progress.figures(rows) : RunFigures.NONE;
+		RunFigures figures = this.progress.figures(rows);
 		if (batch.last()) {
 			// Rows inserted during the run with a NULL key: refuse to complete without them.
 			this.query.refuseNullKeys(this.target.database().jdbc());

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 
 import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
+import dev.backfill.internal.progress.RunProgress;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.BatchLimits;
@@ -25,7 +26,9 @@ import org.springframework.dao.DataAccessException;
  * the chunk's checkpoint with the chunk's own lease (renewed by a heartbeat and by each
  * checkpoint, fenced by owner and batch count as a run without chunks is), then claims
  * the next, until no chunk is free. Each batch is the same {@link BatchTransaction} and
- * {@link BatchStep} as a run without chunks, reading only the chunk's key range.
+ * {@link BatchStep} as a run without chunks, reading only the chunk's key range; each
+ * checkpoint saves the worker's recent rate in the chunk's row, leaving out the time
+ * throttles made it wait, as a run without chunks saves its own in the tracking row.
  */
 final class ChunkWorker {
 
@@ -57,6 +60,9 @@ final class ChunkWorker {
 
 	private final BatchStep step;
 
+	/** This worker's rate, saved with each checkpoint of its chunks. */
+	private final RunProgress progress;
+
 	private long rows;
 
 	private long batches;
@@ -68,6 +74,9 @@ final class ChunkWorker {
 	ChunkWorker(MigrationTarget target, RunnerSettings runnerSettings, String worker, Key key,
 			MigrationListener listener, StopSignal stop, ScheduledExecutorService heartbeats,
 			List<BackfillThrottle> throttles, BatchObserver observer) {
+		this.progress = RunProgress.ofChunkWorker(target.name());
+		// Every part of the run that tells the listener tells the worker's progress too.
+		listener = new CompositeMigrationListener(List.of(listener, this.progress));
 		this.target = target;
 		this.settings = target.settings();
 		this.worker = worker;
@@ -96,7 +105,8 @@ final class ChunkWorker {
 	 */
 	ChunkWorker run() {
 		while (!this.stop.isRequested() && this.error == null) {
-			Optional<ChunkState> claimed = this.chunks.claim(this.target.name(), this.worker, this.lease);
+			Optional<ChunkState> claimed = this.chunks.claim(this.target.name(), this.worker, this.lease,
+					this.progress.progress().rowsPerSecond());
 			if (claimed.isEmpty()) {
 				break;
 			}
@@ -113,9 +123,9 @@ final class ChunkWorker {
 				() -> this.chunks.renew(name, number, this.worker, this.lease), this.lease);
 		ScheduledFuture<?> renewals = heartbeat.start(this.heartbeats);
 		BatchTransaction transaction = new BatchTransaction(this.target, this.query, this.key, this.worker,
-				heartbeat, this.limits, this.inlineLimits, KeyRange.of(chunk.range(), this.key),
+				heartbeat, this.limits, this.inlineLimits, KeyRange.of(chunk.range(), this.key), this.progress,
 				(next, previousBatches, completed, figures) -> this.chunks.saveCheckpoint(name, number, this.worker, next,
-						previousBatches, this.lease, completed));
+						previousBatches, this.lease, completed, figures));
 		Position start = Position.of(chunk, this.key);
 		Position position = start;
 		logger.debug("Backfill migration '{}': {} runs chunk {} (keys {} to {}, after {})", name, this.worker, number,

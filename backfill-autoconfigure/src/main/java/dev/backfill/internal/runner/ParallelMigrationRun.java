@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.backfill.BackfillMode;
@@ -29,9 +30,9 @@ import org.springframework.dao.DataAccessException;
  * Runs one migration with {@code parallelism} above 1 on this instance, together with the
  * other instances that run it: the instance that takes the migration's lease while it has
  * no chunks splits it (in one transaction with marking it {@code RUNNING} by the chunk
- * workers, so exactly one instance splits); then every instance's workers claim and run
- * chunks until none is free, and whichever finds every chunk completed marks the migration
- * {@code COMPLETED}. In blocking mode an instance goes on claiming, every poll interval,
+ * workers, so exactly one instance splits), having taken its estimated total first; then
+ * every instance's workers claim and run chunks until none is free, and whichever finds
+ * every chunk completed marks the migration {@code COMPLETED}. In blocking mode an instance goes on claiming, every poll interval,
  * until the migration has completed: the chunks of an instance that died become free when
  * their leases expire, and are run from their checkpoints.
  */
@@ -46,6 +47,9 @@ final class ParallelMigrationRun {
 	private final String owner;
 
 	private final MigrationListener listener;
+
+	/** Told by every worker: the outer listener and the migration's progress line. */
+	private final MigrationListener workerListener;
 
 	private final StopSignal stop;
 
@@ -80,6 +84,8 @@ final class ParallelMigrationRun {
 		this.runnerSettings = runnerSettings;
 		this.owner = owner;
 		this.listener = listener;
+		this.workerListener = new CompositeMigrationListener(
+				List.of(listener, new ChunkProgressLine(target, runnerSettings.progressLogInterval())));
 		this.stop = stop;
 		this.heartbeats = heartbeats;
 		this.throttles = throttles;
@@ -241,8 +247,10 @@ final class ParallelMigrationRun {
 			}
 			return;
 		}
+		Key type = key();
 		this.query.refuseNullKeys(this.target.database().jdbc());
-		List<ChunkRange> ranges = split(key().parse(state.lastKey()));
+		List<ChunkRange> ranges = split(type.parse(state.lastKey()));
+		takeEstimate(state, type);
 		if (this.chunks.create(name, this.owner, ranges, state.lastKey())) {
 			logger.info("Backfill migration '{}' split into {} chunks of its keys{} for {} workers per instance",
 					name, ranges.size(), (state.lastKey() != null) ? " after " + state.lastKey() : "",
@@ -254,6 +262,24 @@ final class ParallelMigrationRun {
 	private List<ChunkRange> split(@Nullable KeyValue after) {
 		return new ChunkSplitter(this.query, key()).split(this.target.database().jdbc(),
 				this.parallelism * ChunkSplitter.CHUNKS_PER_WORKER, after);
+	}
+
+	/**
+	 * Takes the migration's estimated total before its chunks exist, so that no worker has
+	 * yet migrated a row the base query would no longer return; the chunks keep it when they
+	 * start again after a failure. A count of a large table may outlast the lease: a
+	 * heartbeat keeps it meanwhile.
+	 */
+	private void takeEstimate(MigrationState state, Key type) {
+		LeaseHeartbeat heartbeat = new LeaseHeartbeat(this.store, this.target.name(), this.owner,
+				this.runnerSettings.leaseDuration());
+		ScheduledFuture<?> renewals = heartbeat.start(this.heartbeats);
+		try {
+			EstimatedTotal.take(this.target, this.query, Position.of(state, type), this.owner);
+		}
+		finally {
+			renewals.cancel(false);
+		}
 	}
 
 	private Key key() {
@@ -277,7 +303,7 @@ final class ParallelMigrationRun {
 		try {
 			for (int i = 1; i <= this.parallelism; i++) {
 				ChunkWorker worker = new ChunkWorker(this.target, this.runnerSettings, this.owner + "/" + i, type,
-						this.listener, this.stop, this.heartbeats, this.throttles, this.observer);
+						this.workerListener, this.stop, this.heartbeats, this.throttles, this.observer);
 				running.add(pool.submit(() -> runCounted(worker)));
 			}
 			MigrationResult failed = null;

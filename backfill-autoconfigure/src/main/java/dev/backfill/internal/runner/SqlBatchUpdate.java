@@ -48,7 +48,7 @@ final class SqlBatchUpdate implements DataMigration {
 
 	private static final Pattern DATA_MODIFYING = Pattern.compile("(?i)(UPDATE|DELETE|INSERT)\\b");
 
-	private static final Pattern IN_KEYS = Pattern.compile("(?i)\\bIN\\s*\\(\\s*:keys\\s*\\)");
+	private static final Pattern IN_KEYS = Pattern.compile("(?i)(\\bNOT\\s+)?\\bIN\\s*\\(\\s*:keys\\s*\\)");
 
 	private static final Pattern FIRST_OR_LAST = Pattern.compile("(?<![:\\w]):(first|last)(?!\\w)");
 
@@ -169,7 +169,8 @@ final class SqlBatchUpdate implements DataMigration {
 		int replaced = 0;
 		StringBuilder rewritten = new StringBuilder();
 		while (inKeys.find()) {
-			inKeys.appendReplacement(rewritten, Matcher.quoteReplacement("IN (" + parts.keysQuery() + ")"));
+			String keys = (inKeys.group(1) != null) ? parts.notInKeys() : parts.inKeys();
+			inKeys.appendReplacement(rewritten, Matcher.quoteReplacement(keys));
 			replaced++;
 		}
 		inKeys.appendTail(rewritten);

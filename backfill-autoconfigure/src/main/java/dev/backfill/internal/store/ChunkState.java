@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param lastKey the chunk's checkpoint, or {@code null} before its first batch
  * @param rowsProcessed rows the chunk's batches migrated
  * @param batches batches the chunk committed
+ * @param rowsPerSecond the recent rate of the worker running the chunk, given to the chunk
+ * when the worker claimed it and saved with each checkpoint; {@code null} before the
+ * worker's first batch
  * @param leaseOwner the worker holding the chunk's lease, or {@code null}
  * @param leaseExpiresAt when that lease expires unless renewed
  * @param lastError why the chunk failed, or {@code null}
@@ -24,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public record ChunkState(String migration, int chunk, @Nullable String rangeStart, @Nullable String rangeEnd,
-		String status, @Nullable String lastKey, long rowsProcessed, long batches, @Nullable String leaseOwner,
-		@Nullable Instant leaseExpiresAt, @Nullable String lastError) {
+		String status, @Nullable String lastKey, long rowsProcessed, long batches, @Nullable Double rowsPerSecond,
+		@Nullable String leaseOwner, @Nullable Instant leaseExpiresAt, @Nullable String lastError) {
 
 	/** Status of a chunk whose every row has been migrated. */
 	public static final String COMPLETED = "COMPLETED";

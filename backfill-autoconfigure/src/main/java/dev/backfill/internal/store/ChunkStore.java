@@ -23,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The chunk table of one DataSource ({@code <tracking table>_chunks}): the chunks of the
  * migrations run with {@code parallelism} above 1, each with its key range, its own
- * checkpoint and counts, and the lease of the worker running it.
+ * checkpoint, counts and recent rate, and the lease of the worker running it.
  * <p>
  * As in the tracking table, every write that moves a chunk forward is conditioned on the
  * worker's lease and on the batch count it last saw, and a checkpoint is also refused
@@ -42,7 +42,7 @@ public final class ChunkStore {
 	private static final int MAX_ERROR_LENGTH = 4000;
 
 	private static final String COLUMNS = "migration, chunk, range_start, range_end, status, last_key, "
-			+ "rows_processed, batches, lease_owner, lease_expires_at, last_error";
+			+ "rows_processed, batches, rows_per_second, lease_owner, lease_expires_at, last_error";
 
 	private final JdbcTemplate jdbc;
 
@@ -127,13 +127,13 @@ public final class ChunkStore {
 				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ") ORDER BY chunk";
 		// Conditioned like the candidates' query, so that a claim is right without the lock.
 		this.claimSql = "UPDATE " + c + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = " + leaseUntil
-				+ ", updated_at = " + now + " WHERE migration = ? AND chunk = ? AND status IN ('PENDING', 'RUNNING')"
-				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ")";
+				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND status IN "
+				+ "('PENDING', 'RUNNING') AND (lease_owner IS NULL OR lease_expires_at < " + now + ")";
 		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
-		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, updated_at = " + now
-				+ ", lease_expires_at = " + leaseUntil + " WHERE migration = ? AND chunk = ? AND lease_owner = ?"
-				+ " AND batches = ?" + running;
+		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, rows_per_second = ?, "
+				+ "updated_at = " + now + ", lease_expires_at = " + leaseUntil
+				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?" + running;
 		this.addToMigrationSql = "UPDATE " + t + " SET rows_processed = rows_processed + ?, batches = batches + ?, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
 		this.completeSql = "UPDATE " + c + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, batches = ?, "
@@ -325,6 +325,21 @@ public final class ChunkStore {
 	 * @return the claimed chunk, or empty if none is free
 	 */
 	public Optional<ChunkState> claim(String migration, String worker, Duration lease) {
+		return claim(migration, worker, lease, null);
+	}
+
+	/**
+	 * Claims a chunk for a worker as {@link #claim(String, String, Duration)} does, giving
+	 * the chunk the worker's recent rate, so that the migration's rate (its running chunks'
+	 * added up) keeps the worker's while it moves from one chunk to the next.
+	 * @param migration the migration
+	 * @param worker the worker's owner id
+	 * @param lease how long the lease holds unless renewed
+	 * @param rowsPerSecond the worker's recent rate, or {@code null} before its first batch
+	 * @return the claimed chunk, or empty if none is free
+	 */
+	public Optional<ChunkState> claim(String migration, String worker, Duration lease,
+			@Nullable Double rowsPerSecond) {
 		if (!"RUNNING".equals(status(migration))) {
 			return Optional.empty();
 		}
@@ -335,13 +350,14 @@ public final class ChunkStore {
 			claimed = this.transactions.execute((status) -> {
 				List<Integer> candidates = this.jdbc.queryForList(this.candidatesSql + " LIMIT 1 " + skipLocked,
 						Integer.class, migration);
-				return candidates.isEmpty() ? null : tryClaim(migration, candidates.get(0), worker, millis);
+				return candidates.isEmpty() ? null
+						: tryClaim(migration, candidates.get(0), worker, millis, rowsPerSecond);
 			});
 		}
 		else {
 			claimed = null;
 			for (Integer candidate : this.jdbc.queryForList(this.candidatesSql, Integer.class, migration)) {
-				claimed = tryClaim(migration, candidate, worker, millis);
+				claimed = tryClaim(migration, candidate, worker, millis, rowsPerSecond);
 				if (claimed != null) {
 					break;
 				}
@@ -350,8 +366,10 @@ public final class ChunkStore {
 		return (claimed != null) ? find(migration, claimed) : Optional.empty();
 	}
 
-	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis) {
-		return (this.jdbc.update(this.claimSql, worker, leaseMillis, migration, chunk) == 1) ? chunk : null;
+	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis,
+			@Nullable Double rowsPerSecond) {
+		return (this.jdbc.update(this.claimSql, worker, leaseMillis, rowsPerSecond, migration, chunk) == 1) ? chunk
+				: null;
 	}
 
 	private @Nullable String status(String migration) {
@@ -371,9 +389,8 @@ public final class ChunkStore {
 	}
 
 	/**
-	 * Saves a chunk's checkpoint and renews its lease, or, when {@code completed}, marks
-	 * the chunk {@code COMPLETED}, frees its lease and adds its counts to the migration's
-	 * row. Joins the caller's transaction, which must roll back when this returns false.
+	 * Saves a chunk's checkpoint with no rate, as
+	 * {@link #saveCheckpoint(String, int, String, Checkpoint, long, Duration, boolean, RunFigures)}.
 	 * @param migration the migration
 	 * @param chunk the chunk's number
 	 * @param worker the worker the lease must still belong to
@@ -381,15 +398,37 @@ public final class ChunkStore {
 	 * @param previousBatches the chunk's batch count the worker last saw
 	 * @param lease the renewed lease length
 	 * @param completed whether this was the chunk's last batch
+	 * @return whether the write took effect
+	 */
+	public boolean saveCheckpoint(String migration, int chunk, String worker, Checkpoint checkpoint,
+			long previousBatches, Duration lease, boolean completed) {
+		return saveCheckpoint(migration, chunk, worker, checkpoint, previousBatches, lease, completed,
+				RunFigures.NONE);
+	}
+
+	/**
+	 * Saves a chunk's checkpoint with its worker's recent rate and renews its lease, or,
+	 * when {@code completed}, marks the chunk {@code COMPLETED}, frees its lease and adds
+	 * its counts to the migration's row. Joins the caller's transaction, which must roll
+	 * back when this returns false.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker the lease must still belong to
+	 * @param checkpoint the chunk's new checkpoint
+	 * @param previousBatches the chunk's batch count the worker last saw
+	 * @param lease the renewed lease length
+	 * @param completed whether this was the chunk's last batch
+	 * @param figures the worker's figures as of this batch, of which the rate is saved
+	 * (a completed chunk's is not: it no longer adds to the migration's rate)
 	 * @return whether the write took effect (false: the lease or checkpoint moved on, or the
 	 * migration is no longer {@code RUNNING})
 	 */
 	public boolean saveCheckpoint(String migration, int chunk, String worker, Checkpoint checkpoint,
-			long previousBatches, Duration lease, boolean completed) {
+			long previousBatches, Duration lease, boolean completed, RunFigures figures) {
 		if (!completed) {
 			return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-					checkpoint.batches(), SqlDialect.millis(lease), migration, chunk, worker, previousBatches,
-					migration) == 1;
+					checkpoint.batches(), figures.rowsPerSecond(), SqlDialect.millis(lease), migration, chunk, worker,
+					previousBatches, migration) == 1;
 		}
 		// The migration's row first: where reads in an UPDATE lock (MariaDB), workers completing
 		// chunks at once then queue on that row instead of deadlocking over it.
@@ -492,8 +531,8 @@ public final class ChunkStore {
 		Instant leaseExpiresAt = (expires instanceof Timestamp timestamp) ? timestamp.toInstant() : null;
 		return new ChunkState(rs.getString("migration"), rs.getInt("chunk"), rs.getString("range_start"),
 				rs.getString("range_end"), rs.getString("status"), rs.getString("last_key"),
-				rs.getLong("rows_processed"), rs.getLong("batches"), rs.getString("lease_owner"), leaseExpiresAt,
-				rs.getString("last_error"));
+				rs.getLong("rows_processed"), rs.getLong("batches"), MigrationStore.nullableDouble(rs, "rows_per_second"),
+				rs.getString("lease_owner"), leaseExpiresAt, rs.getString("last_error"));
 	}
 
 }

@@ -533,7 +533,7 @@ public final class MigrationStore {
 		return rs.wasNull() ? null : value;
 	}
 
-	private static @Nullable Double nullableDouble(ResultSet rs, String column) throws SQLException {
+	static @Nullable Double nullableDouble(ResultSet rs, String column) throws SQLException {
 		double value = rs.getDouble(column);
 		return rs.wasNull() ? null : value;
 	}

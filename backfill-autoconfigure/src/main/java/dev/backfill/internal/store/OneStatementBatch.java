@@ -8,7 +8,7 @@ package dev.backfill.internal.store;
  * statement and its commit instead of three statements and a commit.
  * <p>
  * The parts of that statement that refer to the batch's keys are SQL expressions given
- * by this class, which the runner writes in place of the update's {@code :keys},
+ * by this class, which the runner writes in place of the update's {@code IN (:keys)},
  * {@code :first} and {@code :last} and into the checkpoint.
  *
  * @since 0.1.0
@@ -31,10 +31,17 @@ public interface OneStatementBatch {
 	String SAVED_KEY = "backfill_saved_key";
 
 	/**
-	 * A query of the batch's keys (without the peek row), to write inside {@code IN (...)}.
-	 * @return the query
+	 * What is written in place of {@code IN (:keys)}: a test of the batch's keys (without
+	 * the peek row) read from the statement's own query of them.
+	 * @return the test, from the operator on (such as {@code IN (SELECT ...)})
 	 */
-	String keysQuery();
+	String inKeys();
+
+	/**
+	 * What is written in place of {@code NOT IN (:keys)}.
+	 * @return the test, from the operator on
+	 */
+	String notInKeys();
 
 	/**
 	 * An expression of the batch's first key.
@@ -65,7 +72,7 @@ public interface OneStatementBatch {
 	 * @param batchQuery the query of the batch's keys, the peek row's included, ordered by
 	 * the key and limited, selecting the key column only
 	 * @param batchSize the batch's size
-	 * @param update the migration's update, written with {@link #keysQuery()},
+	 * @param update the migration's update, written with {@link #inKeys()},
 	 * {@link #firstKey()} and {@link #lastKey()}
 	 * @param checkpoint the checkpoint UPDATE, written with {@link #lastKeyText()} and
 	 * {@link #batchRows()}

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.backfill.SqlMigration;
 import dev.backfill.internal.store.OneStatementBatch;
+import dev.backfill.internal.store.SqlDialect;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,11 +50,25 @@ class SqlBatchUpdateTests {
 		assertThat(inOneStatement("WITH x AS (SELECT 1) UPDATE items SET migrated = 1 WHERE id IN (:keys)")).isNull();
 	}
 
+	@Test
+	void onPostgresqlTheKeysAreOneArrayThatTheTableIsReadByNotASubSelect() {
+		OneStatementBatch postgres = SqlDialect.forProductName("PostgreSQL").oneStatementBatch();
+		assertThat(update("UPDATE items SET migrated = 1 WHERE id IN (:keys) OR id NOT IN (:keys)")
+			.inOneStatement(postgres))
+			.isEqualTo("UPDATE items SET migrated = 1 WHERE id = ANY (ARRAY(SELECT backfill_key FROM backfill_keys)) "
+					+ "OR id <> ALL (ARRAY(SELECT backfill_key FROM backfill_keys))");
+	}
+
 	private static String inOneStatement(String updateSql) {
 		return update(updateSql).inOneStatement(new OneStatementBatch() {
 			@Override
-			public String keysQuery() {
-				return "SELECT k FROM keys";
+			public String inKeys() {
+				return "IN (SELECT k FROM keys)";
+			}
+
+			@Override
+			public String notInKeys() {
+				return "NOT IN (SELECT k FROM keys)";
 			}
 
 			@Override

@@ -1,40 +1,52 @@
-package dev.backfill.internal.operations;
+package dev.backfill.internal.progress;
 
 import java.time.Instant;
 import java.util.List;
 
 import dev.backfill.MigrationInfo;
 import dev.backfill.internal.store.ChunkState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a migration's chunk rows add up to, for operators: how many chunks are done and
- * held, by whom, and the rows and batches committed in all of them.
+ * held, by whom, the rows and batches committed in all of them, and the migration's rate:
+ * the rates of its running chunks added up, each its worker's as of the chunk's last
+ * checkpoint (every worker of every instance holds one chunk at a time, and gives its rate
+ * to the next chunk it claims).
  *
  * @param progress chunks in all, completed and running
  * @param owners the workers holding a running chunk, each once
  * @param rows rows committed in every chunk, the running ones included
  * @param batches batches committed in every chunk
+ * @param rowsPerSecond the running chunks' rates added up, or {@code null} while none has
+ * saved one
+ * @since 0.1.0
  */
-record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> owners, long rows, long batches) {
+public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> owners, long rows, long batches,
+		@Nullable Double rowsPerSecond) {
 
 	/**
 	 * Adds up a migration's chunks.
 	 * @param chunks its chunk rows
 	 * @param now the time a lease must outlast for its chunk to count as running (a worker
-	 * that died leaves its lease to expire)
+	 * that died leaves its lease to expire, and its rate with it)
 	 * @return the figures
 	 */
-	static ChunkFigures of(List<ChunkState> chunks, Instant now) {
+	public static ChunkFigures of(List<ChunkState> chunks, Instant now) {
 		int completed = 0;
 		int running = 0;
 		long rows = 0;
 		long batches = 0;
+		Double rate = null;
 		for (ChunkState chunk : chunks) {
 			if (ChunkState.COMPLETED.equals(chunk.status())) {
 				completed++;
 			}
 			else if (isHeld(chunk, now)) {
 				running++;
+				if (chunk.rowsPerSecond() != null) {
+					rate = ((rate != null) ? rate : 0) + chunk.rowsPerSecond();
+				}
 			}
 			rows += chunk.rowsProcessed();
 			batches += chunk.batches();
@@ -46,7 +58,7 @@ record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> owners, l
 			.sorted()
 			.toList();
 		return new ChunkFigures(new MigrationInfo.ChunkProgress(chunks.size(), completed, running), owners, rows,
-				batches);
+				batches, rate);
 	}
 
 	private static boolean isHeld(ChunkState chunk, Instant now) {
