@@ -21,6 +21,7 @@ import dev.backfill.MigrationInfo;
 import dev.backfill.MigrationListener;
 import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.settings.VerifySettings;
+import dev.backfill.testsupport.Latches;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestSchema;
 import dev.backfill.testsupport.TestTables;
@@ -147,7 +148,7 @@ class ChunkedVerifyPassTests {
 		try (TestSchema schema = database.createSchema()) {
 			JdbcTemplate jdbc = schema.jdbc();
 			createEvenRows(jdbc);
-			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_v", "id", 2, 50, LEASE,
+			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_v", List.of("id"), 2, 50, LEASE,
 					new ConcurrentLinkedQueue<>(), MigrationListener.NONE, null, new VerifySettings(true, true, 2))) {
 				assertThat(instance.start(BackfillMode.BLOCKING).awaitResult(PROMPTLY).outcome())
 					.isEqualTo(MigrationResult.Outcome.COMPLETED);
@@ -216,7 +217,7 @@ class ChunkedVerifyPassTests {
 					bothFencing.countDown();
 				}
 				else if (sql.startsWith("DELETE FROM backfill_migrations_chunks")) {
-					assertThat(ParallelChunksTests.await(bothFencing)).isTrue();
+					Latches.await(bothFencing);
 					awaitLockWait(jdbc, database);
 				}
 			});
@@ -270,8 +271,8 @@ class ChunkedVerifyPassTests {
 
 	private static ChunkedInstance instance(TestSchema schema, Queue<ChunkedInstance.Attempt> attempts,
 			VerifySettings verify) {
-		return new ChunkedInstance(schema, "items_v", "id", 2, 50, LEASE, attempts, MigrationListener.NONE, UNMIGRATED,
-				verify);
+		return new ChunkedInstance(schema, "items_v", List.of("id"), 2, 50, LEASE, attempts, MigrationListener.NONE,
+				UNMIGRATED, verify);
 	}
 
 	private static void createEvenRows(JdbcTemplate jdbc) {
@@ -345,7 +346,7 @@ class ChunkedVerifyPassTests {
 		return (sql) -> {
 			if (COUNT_SQL.matcher(sql).matches()) {
 				bothCounting.countDown();
-				assertThat(ParallelChunksTests.await(bothCounting)).isTrue();
+				Latches.await(bothCounting);
 			}
 		};
 	}

@@ -74,6 +74,8 @@ public final class ChunkStore {
 
 	private final String claimSql;
 
+	private final String workToJoinSql;
+
 	private final String renewSql;
 
 	private final String checkpointSql;
@@ -123,12 +125,14 @@ public final class ChunkStore {
 		this.resumeSql = "UPDATE " + t + " SET status = 'RUNNING', updated_at = " + now + " WHERE name = ? AND "
 				+ "status = 'PENDING' AND lease_owner = '" + CHUNK_WORKERS + "'";
 		this.deleteSql = "DELETE FROM " + c + " WHERE migration = ?";
-		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND status IN ('PENDING', 'RUNNING')"
-				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ") ORDER BY chunk";
+		String claimable = "status IN ('PENDING', 'RUNNING') AND (lease_owner IS NULL OR lease_expires_at < " + now
+				+ ")";
+		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND " + claimable + " ORDER BY chunk";
 		// Conditioned like the candidates' query, so that a claim is right without the lock.
 		this.claimSql = "UPDATE " + c + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = " + leaseUntil
-				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND status IN "
-				+ "('PENDING', 'RUNNING') AND (lease_owner IS NULL OR lease_expires_at < " + now + ")";
+				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND " + claimable;
+		this.workToJoinSql = "SELECT COUNT(CASE WHEN " + claimable + " THEN 1 END), COUNT(CASE WHEN status <> '"
+				+ ChunkState.COMPLETED + "' THEN 1 END) FROM " + c + " WHERE migration = ?";
 		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, rows_per_second = ?, "
@@ -364,6 +368,20 @@ public final class ChunkStore {
 			}
 		}
 		return (claimed != null) ? find(migration, claimed) : Optional.empty();
+	}
+
+	/**
+	 * Whether workers joining a migration that runs in chunks would find something to do: a
+	 * chunk they could {@linkplain #claim claim} (by the same condition, on the database's
+	 * clock: not completed, its lease free or expired), or none left to run, so that only
+	 * marking the migration {@code COMPLETED} is due (its last worker stopped before it
+	 * could). One query; it does not look at the migration's row.
+	 * @param migration the migration
+	 * @return whether there is work to join
+	 */
+	public boolean hasWorkToJoin(String migration) {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject(this.workToJoinSql,
+				(rs, row) -> rs.getLong(1) > 0 || rs.getLong(2) == 0, migration));
 	}
 
 	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis,
