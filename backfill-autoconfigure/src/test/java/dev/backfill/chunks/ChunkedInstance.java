@@ -20,6 +20,7 @@ import dev.backfill.BackfillOperations;
 import dev.backfill.BatchSizeMode;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
+import dev.backfill.RowEstimate;
 import dev.backfill.internal.operations.TrackingTableOperations;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.MigrationDatabase;
@@ -27,8 +28,10 @@ import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.settings.VerifySettings;
 import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestSchema;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -77,18 +80,33 @@ final class ChunkedInstance implements AutoCloseable {
 
 	ChunkedInstance(TestSchema schema, String table, List<String> keyColumns, int parallelism, int batchSize,
 			Duration lease, Queue<Attempt> attempts, MigrationListener listener) {
+		this(schema, table, keyColumns, parallelism, batchSize, lease, attempts, listener, null,
+				VerifySettings.DEFAULTS);
+	}
+
+	/**
+	 * An instance whose base query selects only the rows matching {@code where} (such as
+	 * {@code counter = 0}: the rows still to migrate), or every row when {@code null}, and
+	 * whose verify pass does as {@code verify} says. With a condition, a batch adds one to
+	 * the counter of each of its rows by key rather than of every row in its key range,
+	 * which then holds migrated rows too.
+	 */
+	ChunkedInstance(TestSchema schema, String table, List<String> keyColumns, int parallelism, int batchSize,
+			Duration lease, Queue<Attempt> attempts, MigrationListener listener, @Nullable String where,
+			VerifySettings verify) {
 		this.pool = schema.newDataSource(parallelism + 2);
 		this.dataSource = new StatementCounter(this.pool);
 		this.jdbc = new JdbcTemplate(this.dataSource.dataSource());
 		this.attempts = attempts;
 		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, keyColumns,
-				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize)
+				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize, RowEstimate.COUNT,
+				false, verify, 1)
 			.withParallelism(parallelism);
 		RunnerSettings runnerSettings = new RunnerSettings(lease, Duration.ofSeconds(120), 3, Duration.ofMillis(10),
 				Duration.ofMillis(100));
 		MigrationDatabase database = MigrationDatabase.of(this.dataSource.dataSource(), "backfill_migrations");
 		database.store().createTableIfMissing();
-		this.target = new MigrationTarget(new Migration(table, keyColumns), settings, database);
+		this.target = new MigrationTarget(new Migration(table, keyColumns, where), settings, database);
 		this.runner = new BackfillRunner(List.of(this.target), runnerSettings, listener);
 	}
 
@@ -210,14 +228,18 @@ final class ChunkedInstance implements AutoCloseable {
 
 		private final List<String> keyColumns;
 
-		Migration(String table, List<String> keyColumns) {
+		private final @Nullable String where;
+
+		Migration(String table, List<String> keyColumns, @Nullable String where) {
 			this.table = table;
 			this.keyColumns = keyColumns;
+			this.where = where;
 		}
 
 		@Override
 		public String baseQuery() {
-			return "SELECT " + String.join(", ", this.keyColumns) + " FROM " + this.table;
+			return "SELECT " + String.join(", ", this.keyColumns) + " FROM " + this.table
+					+ ((this.where != null) ? " WHERE " + this.where : "");
 		}
 
 		@Override
@@ -233,7 +255,7 @@ final class ChunkedInstance implements AutoCloseable {
 							status == STATUS_COMMITTED));
 				}
 			});
-			int updated = (this.keyColumns.size() == 1) ? updateRange(rows) : updateEach(rows);
+			int updated = (this.keyColumns.size() == 1 && this.where == null) ? updateRange(rows) : updateEach(rows);
 			if (updated != rows.size()) {
 				throw new IllegalStateException("Batch " + first + ".." + last + " updated " + updated + " of "
 						+ rows.size() + " rows");
@@ -250,8 +272,8 @@ final class ChunkedInstance implements AutoCloseable {
 		}
 
 		/**
-		 * A composite key: the batch's rows by their keys, {@code (tenant_id, id) IN ((?, ?), ...)},
-		 * so that no row outside the batch is touched.
+		 * A composite key, or a base query with a condition: the batch's rows by their keys,
+		 * {@code (tenant_id, id) IN ((?, ?), ...)}, so that no row outside the batch is touched.
 		 */
 		private int updateEach(List<Map<String, Object>> rows) {
 			String tuple = "(" + String.join(", ", Collections.nCopies(this.keyColumns.size(), "?")) + ")";

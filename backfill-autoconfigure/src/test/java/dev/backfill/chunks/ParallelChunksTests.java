@@ -210,7 +210,7 @@ class ParallelChunksTests {
 	 * once per instance, not per worker, so that one instance's workers cannot release each
 	 * other and run the whole table before the other joins.
 	 */
-	private static ChunkedInstance.Hook waitForOther(CountDownLatch bothInABatch) {
+	static ChunkedInstance.Hook waitForOther(CountDownLatch bothInABatch) {
 		AtomicBoolean counted = new AtomicBoolean();
 		return (worker, first) -> {
 			if (counted.compareAndSet(false, true)) {

@@ -92,6 +92,8 @@ public final class ChunkStore {
 
 	private final String completeMigrationSql;
 
+	private final String nextPassSql;
+
 	/**
 	 * Creates the store of the chunk table named after a tracking table.
 	 * @param dataSource the DataSource holding both tables
@@ -150,10 +152,15 @@ public final class ChunkStore {
 		this.failMigrationSql = "UPDATE " + t + " SET status = CASE WHEN status = 'PAUSED' THEN status ELSE 'FAILED' "
 				+ "END, last_error = ?, lease_owner = CASE WHEN status = 'PAUSED' THEN lease_owner ELSE NULL END, "
 				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status IN ('RUNNING', 'PAUSED')";
-		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', completed_at = " + now
-				+ ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
-				+ " WHERE name = ? AND status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM " + c
+		// Fenced on the pass, a column of the row itself: PostgreSQL rechecks it against the row a
+		// racing instance's end of the pass committed, where the NOT EXISTS keeps its old snapshot.
+		String passEnds = " WHERE name = ? AND status = 'RUNNING' AND lease_owner = '" + CHUNK_WORKERS
+				+ "' AND COALESCE(pass, 1) = ? AND NOT EXISTS (SELECT 1 FROM " + c
 				+ " WHERE migration = ? AND status <> 'COMPLETED')";
+		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', remaining_rows = ?, completed_at = "
+				+ now + ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ passEnds;
+		this.nextPassSql = "UPDATE " + t + " SET pass = ?, remaining_rows = ?, updated_at = " + now + passEnds;
 	}
 
 	/**
@@ -221,15 +228,19 @@ public final class ChunkStore {
 
 	private boolean insert(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter,
 			TransactionStatus status) {
-		for (int i = 0; i < ranges.size(); i++) {
-			this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
-					(i == 0) ? resumeAfter : null);
-		}
+		insertChunks(migration, ranges, resumeAfter);
 		if (this.jdbc.update(this.startSql, migration, owner) == 1) {
 			return true;
 		}
 		status.setRollbackOnly();
 		return false;
+	}
+
+	private void insertChunks(String migration, List<ChunkRange> ranges, @Nullable String resumeAfter) {
+		for (int i = 0; i < ranges.size(); i++) {
+			this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
+					(i == 0) ? resumeAfter : null);
+		}
 	}
 
 	/**
@@ -491,13 +502,46 @@ public final class ChunkStore {
 	}
 
 	/**
-	 * Marks a running migration {@code COMPLETED} if every one of its chunks has completed.
-	 * Any instance may ask, any number of times.
+	 * Marks a migration run in chunks {@code COMPLETED} with the rows its base query still
+	 * returned, if it is still {@code RUNNING} by the chunk workers on the pass the caller
+	 * ended and every one of its chunks has completed. Any instance may ask, any number of
+	 * times; of instances asking at once, one completes it. Joins the caller's transaction.
 	 * @param migration the migration
+	 * @param pass the pass that ended, from 1
+	 * @param remainingRows the rows the base query still returned, or {@code null} when not
+	 * counted
 	 * @return whether this call completed it
 	 */
-	public boolean completeMigration(String migration) {
-		return this.jdbc.update(this.completeMigrationSql, migration, migration) == 1;
+	public boolean completeMigration(String migration, int pass, @Nullable Long remainingRows) {
+		return this.jdbc.update(this.completeMigrationSql, remainingRows, migration, pass, migration) == 1;
+	}
+
+	/**
+	 * Starts the next pass of a migration run in chunks (a sweep), if it is still
+	 * {@code RUNNING} by the chunk workers on the pass the caller ended and every one of its
+	 * chunks has completed: in one transaction (the caller's, if it has one), saves the pass
+	 * number and the rows the ended pass left, deletes the completed chunks and inserts the
+	 * new pass's, from the first key, for the workers of every instance to claim. The
+	 * tracking row's counts stay: each new chunk adds its own as it completes. Of instances
+	 * asking at once, one starts it.
+	 * @param migration the migration
+	 * @param endedPass the pass that ended, from 1
+	 * @param remainingRows the rows the base query still returned when it ended
+	 * @param ranges the new pass's chunks, in key order, covering every key
+	 * @return whether this call started the next pass
+	 */
+	public boolean startPass(String migration, int endedPass, long remainingRows, List<ChunkRange> ranges) {
+		Boolean started = this.transactions.execute((status) -> {
+			// The row first, and before anything is written: a call that loses leaves nothing to roll back.
+			if (this.jdbc.update(this.nextPassSql, endedPass + 1, remainingRows, migration, endedPass,
+					migration) != 1) {
+				return false;
+			}
+			this.jdbc.update(this.deleteSql, migration);
+			insertChunks(migration, ranges, null);
+			return true;
+		});
+		return Boolean.TRUE.equals(started);
 	}
 
 	private static ChunkState mapChunk(ResultSet rs, int row) throws SQLException {
