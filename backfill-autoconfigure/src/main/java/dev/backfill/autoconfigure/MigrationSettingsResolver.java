@@ -43,13 +43,6 @@ final class MigrationSettingsResolver {
 		}
 		List<String> keyColumns = first(null, config.keyColumns(), Setting.DEFAULT_KEY_COLUMNS);
 		int parallelism = first(property.getParallelism(), config.parallelism(), this.properties.getParallelism());
-		if (parallelism > 1 && keyColumns.size() > 1) {
-			// Chunks are ranges of one column's values; composite keys are walked by one worker.
-			throw new DataMigrationException(name, "Migration '" + name + "': "
-					+ origin(name, Setting.PARALLELISM, property.getParallelism(), config.parallelism()) + " ("
-					+ parallelism + ") needs a key of one column, but its key is " + keyColumns
-					+ "; run it with parallelism 1, or key it on one unique column", null);
-		}
 		return new MigrationSettings(name, property.isEnabled(),
 				first(property.getBatchSize(), config.batchSize(), this.properties.getBatchSize()),
 				first(property.getThrottle(), config.throttle(), this.properties.getThrottle()),

@@ -1,9 +1,11 @@
 package dev.backfill.chunks;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +20,7 @@ import dev.backfill.BackfillOperations;
 import dev.backfill.BatchSizeMode;
 import dev.backfill.DataMigration;
 import dev.backfill.MigrationListener;
+import dev.backfill.RowEstimate;
 import dev.backfill.internal.operations.TrackingTableOperations;
 import dev.backfill.internal.runner.BackfillRunner;
 import dev.backfill.internal.runner.MigrationDatabase;
@@ -25,13 +28,16 @@ import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.settings.VerifySettings;
 import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestSchema;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -40,6 +46,8 @@ import static org.assertj.core.api.Assertions.fail;
  * migration adds one to {@code counter} of each row of a batch (in the batch's
  * transaction) and logs every attempt, committed or rolled back, with its worker and
  * times, in a list outside any transaction. A hook runs in each batch after its writes.
+ * Its key is one column or several (a composite key, whose keys are logged as row values
+ * such as {@code (3, 17)}).
  */
 final class ChunkedInstance implements AutoCloseable {
 
@@ -67,18 +75,38 @@ final class ChunkedInstance implements AutoCloseable {
 
 	ChunkedInstance(TestSchema schema, String table, String keyColumn, int parallelism, int batchSize,
 			Duration lease, Queue<Attempt> attempts, MigrationListener listener) {
+		this(schema, table, List.of(keyColumn), parallelism, batchSize, lease, attempts, listener);
+	}
+
+	ChunkedInstance(TestSchema schema, String table, List<String> keyColumns, int parallelism, int batchSize,
+			Duration lease, Queue<Attempt> attempts, MigrationListener listener) {
+		this(schema, table, keyColumns, parallelism, batchSize, lease, attempts, listener, null,
+				VerifySettings.DEFAULTS);
+	}
+
+	/**
+	 * An instance whose base query selects only the rows matching {@code where} (such as
+	 * {@code counter = 0}: the rows still to migrate), or every row when {@code null}, and
+	 * whose verify pass does as {@code verify} says. With a condition, a batch adds one to
+	 * the counter of each of its rows by key rather than of every row in its key range,
+	 * which then holds migrated rows too.
+	 */
+	ChunkedInstance(TestSchema schema, String table, List<String> keyColumns, int parallelism, int batchSize,
+			Duration lease, Queue<Attempt> attempts, MigrationListener listener, @Nullable String where,
+			VerifySettings verify) {
 		this.pool = schema.newDataSource(parallelism + 2);
 		this.dataSource = new StatementCounter(this.pool);
 		this.jdbc = new JdbcTemplate(this.dataSource.dataSource());
 		this.attempts = attempts;
-		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, List.of(keyColumn),
-				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize)
+		MigrationSettings settings = new MigrationSettings(MIGRATION, true, batchSize, Duration.ZERO, keyColumns,
+				true, null, null, BatchSizeMode.FIXED, Duration.ofMillis(500), batchSize, batchSize, RowEstimate.COUNT,
+				false, verify, 1)
 			.withParallelism(parallelism);
 		RunnerSettings runnerSettings = new RunnerSettings(lease, Duration.ofSeconds(120), 3, Duration.ofMillis(10),
 				Duration.ofMillis(100));
 		MigrationDatabase database = MigrationDatabase.of(this.dataSource.dataSource(), "backfill_migrations");
 		database.store().createTableIfMissing();
-		this.target = new MigrationTarget(new Migration(table, keyColumn), settings, database);
+		this.target = new MigrationTarget(new Migration(table, keyColumns, where), settings, database);
 		this.runner = new BackfillRunner(List.of(this.target), runnerSettings, listener);
 	}
 
@@ -118,6 +146,39 @@ final class ChunkedInstance implements AutoCloseable {
 	ChunkedInstance start(BackfillMode mode) {
 		this.running = this.thread.submit(() -> this.runner.run(mode));
 		return this;
+	}
+
+	/**
+	 * Runs the migration in blocking mode, taking the lease of chunk {@code chunk} for a
+	 * thief (for 1.5 s) while the batch whose first key is {@code firstKey} waits, its
+	 * writes done, in its transaction; then lets that batch go on to its checkpoint.
+	 * @param firstKey the batch's first key, as {@link Hook} is given it
+	 * @param chunk the chunk the batch belongs to
+	 * @return the run's result
+	 */
+	MigrationResult runWithLeaseTakenMidBatch(String firstKey, int chunk) {
+		CountDownLatch inBatch = new CountDownLatch(1);
+		CountDownLatch stolen = new CountDownLatch(1);
+		hook((worker, first) -> {
+			if (first.equals(firstKey) && inBatch.getCount() > 0) {
+				inBatch.countDown();
+				assertThat(stolen.await(30, TimeUnit.SECONDS)).isTrue();
+			}
+		});
+		start(BackfillMode.BLOCKING);
+		try {
+			assertThat(inBatch.await(60, TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		String until = this.target.database().store().dialect().currentTimestampPlusMillis();
+		int taken = this.jdbc.update("UPDATE backfill_migrations_chunks SET lease_owner = 'thief', lease_expires_at = "
+				+ until + " WHERE migration = ? AND chunk = ?", 1500, MIGRATION, chunk);
+		assertThat(taken).isOne();
+		stolen.countDown();
+		return awaitResult(Duration.ofSeconds(120));
 	}
 
 	MigrationResult awaitResult(Duration timeout) {
@@ -165,24 +226,28 @@ final class ChunkedInstance implements AutoCloseable {
 
 		private final String table;
 
-		private final String keyColumn;
+		private final List<String> keyColumns;
 
-		Migration(String table, String keyColumn) {
+		private final @Nullable String where;
+
+		Migration(String table, List<String> keyColumns, @Nullable String where) {
 			this.table = table;
-			this.keyColumn = keyColumn;
+			this.keyColumns = keyColumns;
+			this.where = where;
 		}
 
 		@Override
 		public String baseQuery() {
-			return "SELECT " + this.keyColumn + " FROM " + this.table;
+			return "SELECT " + String.join(", ", this.keyColumns) + " FROM " + this.table
+					+ ((this.where != null) ? " WHERE " + this.where : "");
 		}
 
 		@Override
 		public void migrate(List<Map<String, Object>> rows) throws Exception {
 			long started = System.nanoTime();
 			String worker = owner() + "/" + Thread.currentThread().getName();
-			String first = rows.get(0).get(this.keyColumn).toString();
-			String last = rows.get(rows.size() - 1).get(this.keyColumn).toString();
+			String first = keyText(rows.get(0));
+			String last = keyText(rows.get(rows.size() - 1));
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCompletion(int status) {
@@ -190,14 +255,38 @@ final class ChunkedInstance implements AutoCloseable {
 							status == STATUS_COMMITTED));
 				}
 			});
-			int updated = ChunkedInstance.this.jdbc.update("UPDATE " + this.table + " SET counter = counter + 1 WHERE "
-					+ this.keyColumn + " >= ? AND " + this.keyColumn + " <= ?", rows.get(0).get(this.keyColumn),
-					rows.get(rows.size() - 1).get(this.keyColumn));
+			int updated = (this.keyColumns.size() == 1 && this.where == null) ? updateRange(rows) : updateEach(rows);
 			if (updated != rows.size()) {
 				throw new IllegalStateException("Batch " + first + ".." + last + " updated " + updated + " of "
 						+ rows.size() + " rows");
 			}
 			ChunkedInstance.this.hook.run(worker, first);
+		}
+
+		/** One key column: the batch's rows are the keys from its first to its last. */
+		private int updateRange(List<Map<String, Object>> rows) {
+			String column = this.keyColumns.get(0);
+			return ChunkedInstance.this.jdbc.update("UPDATE " + this.table + " SET counter = counter + 1 WHERE "
+					+ column + " >= ? AND " + column + " <= ?", rows.get(0).get(column),
+					rows.get(rows.size() - 1).get(column));
+		}
+
+		/**
+		 * A composite key, or a base query with a condition: the batch's rows by their keys,
+		 * {@code (tenant_id, id) IN ((?, ?), ...)}, so that no row outside the batch is touched.
+		 */
+		private int updateEach(List<Map<String, Object>> rows) {
+			String tuple = "(" + String.join(", ", Collections.nCopies(this.keyColumns.size(), "?")) + ")";
+			return ChunkedInstance.this.jdbc.update("UPDATE " + this.table + " SET counter = counter + 1 WHERE ("
+					+ String.join(", ", this.keyColumns) + ") IN (" + String.join(", ", Collections.nCopies(rows.size(),
+							tuple)) + ")",
+					rows.stream().flatMap((row) -> this.keyColumns.stream().map(row::get)).toArray());
+		}
+
+		/** A row's key: its value, or its values as a row value {@code (3, 17)}. */
+		private String keyText(Map<String, Object> row) {
+			List<String> parts = this.keyColumns.stream().map((column) -> String.valueOf(row.get(column))).toList();
+			return (parts.size() == 1) ? parts.get(0) : "(" + String.join(", ", parts) + ")";
 		}
 
 	}

@@ -16,7 +16,6 @@ import dev.backfill.BackfillMode;
 import dev.backfill.BackfillOperations;
 import dev.backfill.MigrationInfo;
 import dev.backfill.MigrationListener;
-import dev.backfill.internal.runner.MigrationDatabase;
 import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.metrics.MicrometerMigrationListener;
 import dev.backfill.testsupport.TestDatabase;
@@ -146,27 +145,11 @@ class ParallelChunksTests {
 			JdbcTemplate jdbc = schema.jdbc();
 			createRows(jdbc, 4000);
 			Queue<ChunkedInstance.Attempt> attempts = new ConcurrentLinkedQueue<>();
-			CountDownLatch inBatch = new CountDownLatch(1);
-			CountDownLatch stolen = new CountDownLatch(1);
-			String until = MigrationDatabase.dialectOf(schema.dataSource()).currentTimestampPlusMillis();
 			try (ChunkedInstance instance = new ChunkedInstance(schema, "items_p", "id", 2, 125, LEASE, attempts,
 					MigrationListener.NONE)) {
 				// 8 chunks of 500 keys: chunk 1 is 501..1000, in 4 batches. Its second (626..750) waits,
 				// its writes done, while the chunk's lease is taken.
-				instance.hook((worker, first) -> {
-					if (first.equals("626") && inBatch.getCount() > 0) {
-						inBatch.countDown();
-						assertThat(stolen.await(30, TimeUnit.SECONDS)).isTrue();
-					}
-				});
-				instance.start(BackfillMode.BLOCKING);
-				assertThat(await(inBatch)).isTrue();
-				int taken = jdbc.update("UPDATE backfill_migrations_chunks SET lease_owner = 'thief', "
-						+ "lease_expires_at = " + until + " WHERE migration = ? AND chunk = 1", 1500,
-						ChunkedInstance.MIGRATION);
-				assertThat(taken).isOne();
-				stolen.countDown();
-				assertThat(instance.awaitResult(Duration.ofSeconds(120)).outcome())
+				assertThat(instance.runWithLeaseTakenMidBatch("626", 1).outcome())
 					.isEqualTo(MigrationResult.Outcome.COMPLETED);
 			}
 			// The refused batch rolled back; chunk 1 went on from its checkpoint (after key 625) once
@@ -227,7 +210,7 @@ class ParallelChunksTests {
 	 * once per instance, not per worker, so that one instance's workers cannot release each
 	 * other and run the whole table before the other joins.
 	 */
-	private static ChunkedInstance.Hook waitForOther(CountDownLatch bothInABatch) {
+	static ChunkedInstance.Hook waitForOther(CountDownLatch bothInABatch) {
 		AtomicBoolean counted = new AtomicBoolean();
 		return (worker, first) -> {
 			if (counted.compareAndSet(false, true)) {
@@ -235,16 +218,6 @@ class ParallelChunksTests {
 			}
 			bothInABatch.await(30, TimeUnit.SECONDS);
 		};
-	}
-
-	private static boolean await(CountDownLatch latch) {
-		try {
-			return latch.await(60, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	static void createRows(JdbcTemplate jdbc, int rows) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -197,13 +198,17 @@ class CompositeKeyTests {
 		}
 	}
 
-	@Test
-	void sqlMigrationWithFirstAndLastOnACompositeKeyIsRefusedAtStartup() {
+	/** Refused as well in chunks, where composite keys are otherwise allowed. */
+	@ParameterizedTest(name = "parallelism {0}")
+	@ValueSource(ints = { 1, 3 })
+	void sqlMigrationWithFirstAndLastOnACompositeKeyIsRefusedAtStartup(int parallelism) {
 		try (TestSchema schema = TestDatabases.h2().createSchema()) {
 			JdbcTemplate jdbc = schema.jdbc();
 			createKeyedOrders(jdbc, "BIGINT", INTEGER_TENANTS);
 			SqlMigrationTests.Sql migration = new SqlMigrationTests.Sql("SELECT tenant_id, id FROM orders",
-					"UPDATE orders SET migrated = 1 WHERE tenant_id BETWEEN :first AND :last", BATCHES_OF_FIVE);
+					"UPDATE orders SET migrated = 1 WHERE tenant_id BETWEEN :first AND :last",
+					DataMigrationConfig.builder().keyColumns("tenant_id", "id").batchSize(5).parallelism(parallelism)
+						.build());
 			assertThatException()
 				.isThrownBy(() -> TestApps.builder(schema, Map.of(), "backfill.throttle=0")
 					.initializers((context) -> context.getBeanFactory().registerSingleton("range", migration))
@@ -211,6 +216,34 @@ class CompositeKeyTests {
 				.withStackTraceContaining("SqlMigration 'range' uses :first or :last in its updateSql, but its key "
 						+ "(tenant_id, id) is composite");
 			assertThat(jdbc.queryForObject("SELECT SUM(migrated) FROM orders", Integer.class)).isZero();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void withParallelismAboveOneTheTuplesAreSplitIntoChunksAtSampledTuplesInTheirTextForm(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			JdbcTemplate jdbc = schema.jdbc();
+			createKeyedOrders(jdbc, "VARCHAR(40)", TEXT_TENANTS);
+			RecordingMigration migration = new RecordingMigration("SELECT tenant_id, id FROM orders",
+					DataMigrationConfig.builder().keyColumns("tenant_id", "id").batchSize(2).parallelism(3).build())
+				.onBatch((rows) -> countMigrated(rows, null));
+			TestApps.run(schema, Map.of("inChunks", migration), "backfill.throttle=0").close();
+			assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM orders WHERE migrated = 1", Integer.class))
+				.isEqualTo(42);
+			assertThat(migration.callsPerKey()).hasSize(42).allSatisfy((key, calls) -> assertThat(calls).isOne());
+			assertThat(Tracking.row(jdbc, "inChunks").get("status")).isEqualTo("COMPLETED");
+			// 12 chunks aimed at, 42 tuples: every 4th tuple a boundary, 11 chunks.
+			List<String> ends = jdbc.queryForList("SELECT range_end FROM backfill_migrations_chunks "
+					+ "WHERE migration = 'inChunks' ORDER BY chunk", String.class);
+			assertThat(ends).hasSize(11)
+				.startsWith("[\"a, inc.\",4]", "[\"b's\",1]", "[\"b's\",5]", "[\"c \\\"quoted\\\", inc.\",2]",
+						"[\"c \\\"quoted\\\", inc.\",6]");
+			assertThat(ends.subList(9, 11)).containsExactly("[\"f\",5]", null);
+			List<String> starts = jdbc.queryForList("SELECT range_start FROM backfill_migrations_chunks "
+					+ "WHERE migration = 'inChunks' ORDER BY chunk", String.class);
+			assertThat(starts.subList(1, 11)).isEqualTo(ends.subList(0, 10));
+			assertThat(starts.get(0)).isNull();
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,8 +45,9 @@ public final class StatementCounter {
 
 	/**
 	 * Runs {@code hook} with the SQL of each statement prepared through this DataSource,
-	 * once prepared and before it runs, on the preparing thread: a test's way to act at an
-	 * exact point of the code under test (between two of its statements).
+	 * once prepared and before it runs, and of each plain statement's SQL before it runs, on
+	 * the thread that runs it: a test's way to act at an exact point of the code under test
+	 * (between two of its statements).
 	 * @param hook what to run
 	 * @return this counter
 	 */
@@ -70,6 +72,7 @@ public final class StatementCounter {
 			}
 			else if (name.equals("createStatement")) {
 				this.events.add("<statement>");
+				return statement((Statement) result);
 			}
 			else if (name.equals("commit")) {
 				this.events.add(COMMIT);
@@ -78,15 +81,35 @@ public final class StatementCounter {
 		});
 	}
 
+	private Statement statement(Statement target) {
+		return proxy(Statement.class, target, (method, args, result) -> result, (method, args) -> {
+			if (method.getName().startsWith("execute") && args != null && args[0] instanceof String sql) {
+				this.whenPrepared.accept(sql);
+			}
+		});
+	}
+
+	private interface Before {
+
+		void accept(Method method, Object[] args) throws Exception;
+
+	}
+
 	private interface After {
 
 		Object apply(Method method, Object[] args, Object result) throws Exception;
 
 	}
 
-	@SuppressWarnings("unchecked")
 	private static <T> T proxy(Class<T> type, T target, After after) {
+		return proxy(type, target, after, (method, args) -> {
+		});
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> T proxy(Class<T> type, T target, After after, Before before) {
 		InvocationHandler handler = (proxy, method, args) -> {
+			before.accept(method, args);
 			Object result;
 			try {
 				result = method.invoke(target, args);

@@ -14,6 +14,7 @@ import dev.backfill.BackfillThrottle;
 import dev.backfill.MigrationListener;
 import dev.backfill.MigrationStatus;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.internal.store.ChunkStore;
 import dev.backfill.internal.store.MigrationState;
 import dev.backfill.internal.store.MigrationStore;
 import org.slf4j.Logger;
@@ -145,9 +146,12 @@ public final class BackfillRunner {
 	 * retried or rerun, on any instance): every {@link RunnerSettings#pollInterval() poll
 	 * interval} it reads the tracking rows (one query per DataSource) and runs, in order,
 	 * each migration that is {@code PENDING} (or has no row yet), until {@link #stop()}.
-	 * Paused migrations and those another instance runs are passed over; a {@code FAILED}
-	 * one is not run again until retried (it would fail again every round), and the
-	 * migrations after it wait for it, as on startup.
+	 * It also takes over a {@code RUNNING} migration whose owner stopped renewing its lease
+	 * (it died): one run as one keyset walk once that lease has expired, from its
+	 * checkpoint; one run in chunks once a chunk is free or its lease expired, joining the
+	 * other instances' workers. Paused migrations and those another instance runs are
+	 * passed over; a {@code FAILED} one is not run again until retried (it would fail again
+	 * every round), and the migrations after it wait for it, as on startup.
 	 * @return the results of the migrations it ran, once stopped
 	 */
 	public List<MigrationResult> watch() {
@@ -176,7 +180,9 @@ public final class BackfillRunner {
 			if (this.stop.isRequested()) {
 				return;
 			}
-			if (!target.settings().enabled()) {
+			// A dry run walked its keys in the startup pass; it leaves no row, so it would look
+			// never reached, and run again, every round.
+			if (!target.settings().enabled() || target.settings().dryRun()) {
 				continue;
 			}
 			MigrationState state = rows.computeIfAbsent(target.database().store(), MigrationStore::findAll)
@@ -185,7 +191,14 @@ public final class BackfillRunner {
 			if (status == MigrationStatus.FAILED) {
 				return;
 			}
-			if (status == MigrationStatus.PENDING) {
+			boolean abandoned = status == MigrationStatus.RUNNING && isAbandoned(target, state);
+			if (abandoned) {
+				logger.info("Backfill migration '{}' is running, but {}; taking it over", target.name(),
+						ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner()) ? "part of it is left to no worker "
+								+ "(a chunk free or its lease expired, or every chunk completed)"
+								: "the lease of " + state.leaseOwner() + " expired");
+			}
+			if (status == MigrationStatus.PENDING || abandoned) {
 				MigrationResult result = runOne(target, BackfillMode.BACKGROUND, heartbeats);
 				results.add(result);
 				if (result.outcome() == MigrationResult.Outcome.FAILED) {
@@ -193,6 +206,26 @@ public final class BackfillRunner {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Whether a {@code RUNNING} migration has work nobody is doing: run as one keyset walk,
+	 * its lease expired; run in chunks, a chunk is free or expired (or every chunk has
+	 * completed and the migration was not marked so). Asked of the database, by its clock,
+	 * with the condition the takeover itself is conditioned on, so that a local clock that
+	 * disagrees never makes the watcher try, and log, every round; one query per round (of
+	 * the row by primary key, or of the chunk rows) for each migration another instance
+	 * runs. A dry run takes no lease, so leaves nothing to take over.
+	 */
+	private static boolean isAbandoned(MigrationTarget target, MigrationState state) {
+		if (target.settings().dryRun()) {
+			return false;
+		}
+		if (ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner())) {
+			// Without parallelism this instance could not take part in a run in chunks.
+			return target.settings().parallelism() > 1 && target.database().chunks().hasWorkToJoin(target.name());
+		}
+		return target.database().store().isAbandoned(target.name());
 	}
 
 	private static ScheduledExecutorService newHeartbeats() {

@@ -4,13 +4,14 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 import dev.backfill.internal.store.KeysAfter;
+import dev.backfill.internal.store.KeysAfter.Comparison;
 import dev.backfill.internal.store.SqlDialect;
 import dev.backfill.internal.store.SqlDialect.InlineLimits;
 import org.jspecify.annotations.Nullable;
@@ -28,8 +29,10 @@ import org.springframework.jdbc.core.ResultSetExtractor;
  * single-table base query is read along the key's index with no sort of the whole
  * matching set. A composite key orders by all its columns, and the rows after the
  * checkpoint are found with the dialect's {@link SqlDialect#keysAfter form} of
- * {@code (tenant_id, id) > (?, ?)}. The batch size may change from one batch to the next (adaptive batch
- * size): the SQL of the last size used is kept, so a fixed size builds its SQL once.
+ * {@code (tenant_id, id) > (?, ?)}; a chunk's batches are bounded by its range the same way,
+ * {@code (tenant_id, id) >= (?, ?)} from its start and {@code (tenant_id, id) < (?, ?)} before
+ * its end. The batch size may change from one batch to the next (adaptive batch size): the SQL
+ * of the last size used is kept, so a fixed size builds its SQL once.
  */
 final class BatchQuery {
 
@@ -44,6 +47,11 @@ final class BatchQuery {
 	private final KeyRules keyRules;
 
 	private final KeysAfter keysAfter;
+
+	/** A chunk's bounds: the keys from its start on, and before its end. */
+	private final KeysAfter keysFrom;
+
+	private final KeysAfter keysBefore;
 
 	/** The first batch's SQL up to its limit's value. */
 	private final String firstBatchSqlBeforeLimit;
@@ -114,13 +122,13 @@ final class BatchQuery {
 	 */
 	BatchQuery(String migration, String baseQuery, List<String> keyColumns, int batchSize,
 			@Nullable InlineLimits limits, SqlDialect dialect, boolean keysOnly) {
-		this(migration, baseQuery, keyColumns, batchSize, limits, dialect.mysqlSyntax(), dialect::keysAfter,
+		this(migration, baseQuery, keyColumns, batchSize, limits, dialect.mysqlSyntax(), dialect::keysCompared,
 				keysOnly);
 	}
 
 	private BatchQuery(String migration, String baseQuery, List<String> keyColumns, int batchSize,
-			@Nullable InlineLimits limits, boolean mysqlSyntax, Function<List<String>, KeysAfter> keysAfter,
-			boolean keysOnly) {
+			@Nullable InlineLimits limits, boolean mysqlSyntax,
+			BiFunction<List<String>, Comparison, KeysAfter> keysCompared, boolean keysOnly) {
 		this.migration = migration;
 		this.keyColumns = List.copyOf(keyColumns);
 		this.baseQuery = BaseQuery.parse(baseQuery, mysqlSyntax);
@@ -129,7 +137,9 @@ final class BatchQuery {
 		String guard = (limits != null) ? limits.predicate() : null;
 		String from = " FROM (\n" + this.baseQuery.sql() + "\n) " + ALIAS;
 		List<String> keys = keyColumns.stream().map((column) -> ALIAS + "." + column).toList();
-		this.keysAfter = keysAfter.apply(keys);
+		this.keysAfter = keysCompared.apply(keys, Comparison.AFTER);
+		this.keysFrom = keysCompared.apply(keys, Comparison.FROM);
+		this.keysBefore = keysCompared.apply(keys, Comparison.BEFORE);
 		String select = "SELECT " + ALIAS + ".*" + from;
 		String batchSelect = keysOnly ? "SELECT " + String.join(", ", keys) + from : select;
 		// The limit is a literal, not a parameter: a cached generic plan then still knows
@@ -320,7 +330,7 @@ final class BatchQuery {
 	 * @param jdbc operations on the migration's DataSource (joining the batch's transaction)
 	 * @param afterKey the chunk's last key seen, or {@code null} for its first batch
 	 * @param range the chunk's key range
-	 * @param key the key, of one column
+	 * @param key the key's columns and types
 	 * @param number the batch's number in the chunk, for messages
 	 * @param batchSize the most rows this batch may have
 	 * @return the batch, in key order; the last one of the chunk when no row of the range follows
@@ -328,25 +338,37 @@ final class BatchQuery {
 	 */
 	Batch fetch(JdbcOperations jdbc, @Nullable KeyValue afterKey, KeyRange range, Key key, long number,
 			int batchSize) {
-		String column = keyExpression();
-		List<Object> args = new ArrayList<>(2);
+		ChunkBatchSql batch = chunkBatchSql(afterKey, range, batchSize);
+		return checked(jdbc, jdbc.query(batch.sql(), BatchRows.INSTANCE, batch.parameters()), key, number, batchSize);
+	}
+
+	/**
+	 * The SQL of one batch of a chunk: after the chunk's checkpoint, or from its start for
+	 * its first batch, and before its end.
+	 * @param afterKey the chunk's last key seen, or {@code null} for its first batch
+	 * @param range the chunk's key range
+	 * @param batchSize the most rows the batch may have (it reads one more)
+	 * @return the SQL and its parameters
+	 */
+	ChunkBatchSql chunkBatchSql(@Nullable KeyValue afterKey, KeyRange range, int batchSize) {
+		List<Object> args = new ArrayList<>();
 		String lower = null;
 		if (afterKey != null) {
-			lower = column + " > ?";
-			args.add(afterKey.parts().get(0));
+			lower = bound(this.keysAfter, afterKey, args);
 		}
 		else if (range.start() != null) {
-			lower = column + " >= ?";
-			args.add(range.start());
+			lower = bound(this.keysFrom, range.start(), args);
 		}
-		String upper = null;
-		if (range.end() != null) {
-			upper = column + " < ?";
-			args.add(range.end());
-		}
-		String sql = this.withClause + this.batchSelect + where(this.guard, lower, upper) + " ORDER BY " + column
-				+ " LIMIT " + ((long) batchSize + 1);
-		return checked(jdbc, jdbc.query(sql, BatchRows.INSTANCE, args.toArray()), key, number, batchSize);
+		String upper = (range.end() != null) ? bound(this.keysBefore, range.end(), args) : null;
+		String sql = this.withClause + this.batchSelect + where(this.guard, lower, upper) + " ORDER BY "
+				+ String.join(", ", this.keys) + " LIMIT " + ((long) batchSize + 1);
+		return new ChunkBatchSql(sql, args.toArray());
+	}
+
+	/** The condition of a bound, its parameters added to {@code args}. */
+	private static String bound(KeysAfter condition, KeyValue key, List<Object> args) {
+		args.addAll(Arrays.asList(condition.parameters(key.parts())));
+		return condition.sql();
 	}
 
 	/**
@@ -382,6 +404,22 @@ final class BatchQuery {
 	}
 
 	/**
+	 * The key columns as the queries over the derived table name them.
+	 * @return {@code alias.column} of each, in key order
+	 */
+	List<String> keyExpressions() {
+		return this.keys;
+	}
+
+	/**
+	 * The condition of the rows after a key, in the dialect's form.
+	 * @return the condition and how to bind it
+	 */
+	KeysAfter keysAfter() {
+		return this.keysAfter;
+	}
+
+	/**
 	 * The key column as the queries over the derived table name it, for a key of one column.
 	 * @return {@code alias.column}
 	 */
@@ -399,6 +437,15 @@ final class BatchQuery {
 	 */
 	KeyValue keyOf(Map<String, Object> row) {
 		return this.keyRules.keyOf(row);
+	}
+
+	/**
+	 * A chunk's batch as SQL and the values to bind.
+	 *
+	 * @param sql the {@code SELECT}
+	 * @param parameters its parameters, in the order of the {@code ?}s
+	 */
+	record ChunkBatchSql(String sql, Object[] parameters) {
 	}
 
 }

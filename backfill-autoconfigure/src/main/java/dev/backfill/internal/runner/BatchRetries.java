@@ -29,14 +29,7 @@ final class BatchRetries {
 	BatchRetries(String migration, RunnerSettings settings, TransientFailures transientFailures,
 			MigrationListener listener) {
 		this.migration = migration;
-		this.retry = new RetryTemplate(RetryPolicy.builder()
-			.maxRetries(settings.retryMaxAttempts() - 1L)
-			.delay(settings.retryInitialBackoff())
-			.multiplier(2)
-			.maxDelay(settings.retryMaxBackoff())
-			.jitter(settings.retryInitialBackoff().dividedBy(2))
-			.predicate(transientFailures::isTransient)
-			.build());
+		this.retry = new RetryTemplate(policy(settings, transientFailures));
 		this.retry.setRetryListener(new RetryListener() {
 			@Override
 			public void beforeRetry(RetryPolicy policy, Retryable<?> retryable) {
@@ -50,6 +43,24 @@ final class BatchRetries {
 				listener.batchRetried(migration, cause);
 			}
 		});
+	}
+
+	/**
+	 * How transient failures are retried: {@code retryMaxAttempts} attempts in all, with
+	 * exponential backoff and jitter.
+	 * @param settings the runner's settings
+	 * @param transientFailures what is worth retrying
+	 * @return the policy
+	 */
+	static RetryPolicy policy(RunnerSettings settings, TransientFailures transientFailures) {
+		return RetryPolicy.builder()
+			.maxRetries(settings.retryMaxAttempts() - 1L)
+			.delay(settings.retryInitialBackoff())
+			.multiplier(2)
+			.maxDelay(settings.retryMaxBackoff())
+			.jitter(settings.retryInitialBackoff().dividedBy(2))
+			.predicate(transientFailures::isTransient)
+			.build();
 	}
 
 	/**

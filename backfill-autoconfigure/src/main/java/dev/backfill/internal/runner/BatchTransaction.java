@@ -149,12 +149,26 @@ final class BatchTransaction {
 	}
 
 	private <T> T inTransaction(boolean rollBack, Supplier<T> work) {
-		MigrationDatabase database = this.target.database();
+		return inTransaction(this.target.database(), this.limitsStatement ? this.limits : null, rollBack, work);
+	}
+
+	/**
+	 * Runs work in a transaction of its own under a migration's batch limits, as a batch
+	 * runs.
+	 * @param database the migration's database
+	 * @param limits the limits to apply by a statement of their own, or {@code null} when
+	 * they ride on the work's statements or there are none
+	 * @param rollBack whether to roll the transaction back in the end
+	 * @param work the work
+	 * @return what the work returned
+	 */
+	static <T> T inTransaction(MigrationDatabase database, @Nullable BatchLimits limits, boolean rollBack,
+			Supplier<T> work) {
 		return database.transactions().execute((status) -> {
 			if (rollBack) {
 				status.setRollbackOnly();
 			}
-			Runnable restore = this.limitsStatement ? this.store.dialect().applyLimits(database.jdbc(), this.limits)
+			Runnable restore = (limits != null) ? database.store().dialect().applyLimits(database.jdbc(), limits)
 					: NO_RESTORE;
 			try {
 				return work.get();

@@ -4,19 +4,24 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import dev.backfill.internal.store.ChunkRange;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.JdbcUtils;
 
 /**
  * Splits a migration's remaining keys into chunks, once, when its first run with
- * {@code parallelism} above 1 starts. Integer keys are split into even ranges between the
- * smallest and greatest key (one {@code MIN}/{@code MAX} read, two index lookups); other
- * keys at boundaries sampled from the data: a {@code COUNT} of the keys, then every
- * {@code count / chunks}-th key by {@code ROW_NUMBER()} over the key order, both computed
- * in the database over the key's index, so only the boundaries travel. The first chunk has
+ * {@code parallelism} above 1 starts. Integer keys of one column are split into even
+ * ranges between the smallest and greatest key (one {@code MIN}/{@code MAX} read, two
+ * index lookups); other keys, composite keys among them, at boundaries sampled from the
+ * data: a {@code COUNT} of the keys, then every {@code count / chunks}-th key by
+ * {@code ROW_NUMBER()} over the key order (all the key's columns), both computed in the
+ * database over the key's index, so only the boundaries travel. A boundary is saved in the
+ * checkpoint's text form, a composite key's as its tuple's JSON array. The first chunk has
  * no lower bound and the last no upper bound, so rows inserted outside the keys seen at
  * the split still belong to a chunk.
  */
@@ -34,12 +39,9 @@ final class ChunkSplitter {
 
 	private final Key key;
 
-	private final KeyType keyType;
-
 	ChunkSplitter(BatchQuery query, Key key) {
 		this.query = query;
 		this.key = key;
-		this.keyType = key.types().get(0);
 	}
 
 	/**
@@ -50,13 +52,12 @@ final class ChunkSplitter {
 	 * @return the chunks' ranges in key order, together covering every key after the
 	 * checkpoint
 	 */
-	List<ChunkRange> split(JdbcOperations jdbc, int chunks, @Nullable KeyValue afterKey) {
-		Object after = (afterKey != null) ? afterKey.parts().get(0) : null;
+	List<ChunkRange> split(JdbcOperations jdbc, int chunks, @Nullable KeyValue after) {
 		if (chunks <= 1) {
 			return List.of(ChunkRange.ALL);
 		}
-		List<String> boundaries = (this.keyType == KeyType.INTEGER) ? evenBoundaries(jdbc, chunks, after)
-				: sampledBoundaries(jdbc, chunks, after);
+		boolean even = !this.key.isComposite() && this.key.types().get(0) == KeyType.INTEGER;
+		List<String> boundaries = even ? evenBoundaries(jdbc, chunks, after) : sampledBoundaries(jdbc, chunks, after);
 		List<ChunkRange> ranges = new ArrayList<>(boundaries.size() + 1);
 		String start = null;
 		for (String boundary : boundaries) {
@@ -67,7 +68,7 @@ final class ChunkSplitter {
 		return ranges;
 	}
 
-	private List<String> evenBoundaries(JdbcOperations jdbc, int chunks, @Nullable Object after) {
+	private List<String> evenBoundaries(JdbcOperations jdbc, int chunks, @Nullable KeyValue after) {
 		String key = this.query.keyExpression();
 		Map<String, Object> minMax = jdbc.queryForMap(
 				"SELECT MIN(" + key + ") AS backfill_min, MAX(" + key + ") AS backfill_max"
@@ -94,8 +95,8 @@ final class ChunkSplitter {
 		return boundaries;
 	}
 
-	private List<String> sampledBoundaries(JdbcOperations jdbc, int chunks, @Nullable Object after) {
-		String key = this.query.keyExpression();
+	private List<String> sampledBoundaries(JdbcOperations jdbc, int chunks, @Nullable KeyValue after) {
+		List<String> keys = this.query.keyExpressions();
 		String from = this.query.fromClause() + afterPredicate(after);
 		Long count = jdbc.queryForObject("SELECT COUNT(*)" + from, Long.class, arguments(after));
 		if (count == null || count < 2) {
@@ -105,13 +106,24 @@ final class ChunkSplitter {
 		List<Object> args = new ArrayList<>(List.of(arguments(after)));
 		args.add(step);
 		args.add(count);
-		List<Object> keys = jdbc.queryForList("SELECT backfill_key FROM (SELECT " + key + " AS backfill_key, "
-				+ "ROW_NUMBER() OVER (ORDER BY " + key + ") AS backfill_row" + from + ") backfill_sample"
-				+ " WHERE MOD(backfill_row, ?) = 0 AND backfill_row < ? ORDER BY backfill_key", Object.class,
-				args.toArray());
+		List<String> labels = IntStream.range(0, keys.size()).mapToObj((i) -> "backfill_key_" + i).toList();
+		List<String> selected = IntStream.range(0, keys.size())
+			.mapToObj((i) -> keys.get(i) + " AS " + labels.get(i))
+			.toList();
+		RowMapper<KeyValue> tuple = (rs, row) -> {
+			Object[] parts = new Object[keys.size()];
+			for (int i = 0; i < parts.length; i++) {
+				parts[i] = JdbcUtils.getResultSetValue(rs, i + 1);
+			}
+			return KeyValue.of(parts);
+		};
+		List<KeyValue> sampled = jdbc.query("SELECT " + String.join(", ", labels) + " FROM (SELECT "
+				+ String.join(", ", selected) + ", ROW_NUMBER() OVER (ORDER BY " + String.join(", ", keys)
+				+ ") AS backfill_row" + from + ") backfill_sample WHERE MOD(backfill_row, ?) = 0 AND backfill_row < ? "
+				+ "ORDER BY " + String.join(", ", labels), tuple, args.toArray());
 		List<String> boundaries = new ArrayList<>();
-		for (Object sampled : keys) {
-			String boundary = this.key.format(KeyValue.of(sampled));
+		for (KeyValue key : sampled) {
+			String boundary = this.key.format(key);
 			if (boundaries.isEmpty() || !boundaries.get(boundaries.size() - 1).equals(boundary)) {
 				boundaries.add(boundary);
 			}
@@ -119,12 +131,12 @@ final class ChunkSplitter {
 		return boundaries;
 	}
 
-	private String afterPredicate(@Nullable Object after) {
-		return (after != null) ? " WHERE " + this.query.keyExpression() + " > ?" : "";
+	private String afterPredicate(@Nullable KeyValue after) {
+		return (after != null) ? " WHERE " + this.query.keysAfter().sql() : "";
 	}
 
-	private static Object[] arguments(@Nullable Object after) {
-		return (after != null) ? new Object[] { after } : new Object[0];
+	private Object[] arguments(@Nullable KeyValue after) {
+		return (after != null) ? this.query.keysAfter().parameters(after.parts()) : new Object[0];
 	}
 
 }

@@ -43,7 +43,7 @@ public record MigrationTarget(DataMigration migration, MigrationSettings setting
 	 */
 	public static MigrationTarget of(SqlMigration migration, MigrationSettings settings, MigrationDatabase database) {
 		return new MigrationTarget(new SqlBatchUpdate(settings.name(), migration, settings.keyColumns(),
-				database.jdbc()), settings, database);
+				database.jdbc(), database.store().dialect()), settings, database);
 	}
 
 	/**

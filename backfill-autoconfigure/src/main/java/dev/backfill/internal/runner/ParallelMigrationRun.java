@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
+
 /**
  * Runs one migration with {@code parallelism} above 1 on this instance, together with the
  * other instances that run it: the instance that takes the migration's lease while it has
@@ -135,7 +137,8 @@ final class ParallelMigrationRun {
 					logger.error(ex.getMessage());
 					return result(MigrationResult.Outcome.FAILED, started, ex.getMessage(), ex);
 				}
-				if (this.chunks.completeMigration(name)) {
+				if (endPass(state.pass())) {
+					state = this.store.find(name).orElseThrow();
 					continue;
 				}
 			}
@@ -203,6 +206,25 @@ final class ParallelMigrationRun {
 		return result(MigrationResult.Outcome.PAUSED, started, error, failure);
 	}
 
+	/**
+	 * Ends the pass if every chunk has completed: completes the migration, or starts its
+	 * next pass in chunks; a failure to count the rows left or to split fails it.
+	 * @param pass the pass the chunks are of, as read before the workers ran
+	 * @return whether the migration's row changed: completed, on its next pass, or failed
+	 */
+	private boolean endPass(int pass) {
+		String name = this.target.name();
+		try {
+			return new ChunkedEndOfPass(this.target, this.query, this.runnerSettings, () -> split(null)).finish(pass);
+		}
+		catch (DataAccessException ex) {
+			String error = "Migration '" + name + "' failed at the end of its pass, once every chunk had completed: "
+					+ FailureText.describe(ex);
+			logger.error(error, FailureText.rootOf(ex));
+			return this.chunks.failMigration(name, error);
+		}
+	}
+
 	private static boolean runsInChunks(MigrationState state) {
 		return state.status() == MigrationStatus.RUNNING && ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner());
 	}
@@ -227,14 +249,19 @@ final class ParallelMigrationRun {
 		}
 		Key type = key();
 		this.query.refuseNullKeys(this.target.database().jdbc());
-		List<ChunkRange> ranges = new ChunkSplitter(this.query, type).split(this.target.database().jdbc(),
-				this.parallelism * ChunkSplitter.CHUNKS_PER_WORKER, type.parse(state.lastKey()));
+		List<ChunkRange> ranges = split(type.parse(state.lastKey()));
 		takeEstimate(state, type);
 		if (this.chunks.create(name, this.owner, ranges, state.lastKey())) {
 			logger.info("Backfill migration '{}' split into {} chunks of its keys{} for {} workers per instance",
 					name, ranges.size(), (state.lastKey() != null) ? " after " + state.lastKey() : "",
 					this.parallelism);
 		}
+	}
+
+	/** The chunks of the keys after a checkpoint, or of all of them. */
+	private List<ChunkRange> split(@Nullable KeyValue after) {
+		return new ChunkSplitter(this.query, key()).split(this.target.database().jdbc(),
+				this.parallelism * ChunkSplitter.CHUNKS_PER_WORKER, after);
 	}
 
 	/**

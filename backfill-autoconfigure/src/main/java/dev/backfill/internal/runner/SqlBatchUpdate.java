@@ -1,5 +1,8 @@
 package dev.backfill.internal.runner;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +15,13 @@ import dev.backfill.DataMigration;
 import dev.backfill.DataMigrationConfig;
 import dev.backfill.SqlMigration;
 import dev.backfill.internal.store.OneStatementBatch;
+import dev.backfill.internal.store.SqlDialect;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.SqlParameter;
+import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 import org.springframework.jdbc.core.namedparam.EmptySqlParameterSource;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
@@ -32,7 +37,9 @@ import org.springframework.jdbc.core.namedparam.ParsedSql;
  * is checked when this is made, before any batch runs. With a composite key, {@code :keys}
  * is the batch's keys as row values ({@code WHERE (tenant_id, id) IN (:keys)}), and
  * {@code :first}/{@code :last} are refused: a range of row values is no {@code BETWEEN}
- * of two values, and spelled out it would not be read along the index everywhere.
+ * of two values, and spelled out it would not be read along the index everywhere. Where
+ * the database takes arrays (PostgreSQL), a single key's {@code IN (:keys)} is bound as one
+ * array, {@code = ANY (?)}, as a hand-written loop binds it, not as a parameter per key.
  */
 final class SqlBatchUpdate implements DataMigration {
 
@@ -50,6 +57,9 @@ final class SqlBatchUpdate implements DataMigration {
 
 	private static final Pattern IN_KEYS = Pattern.compile("(?i)(\\bNOT\\s+)?\\bIN\\s*\\(\\s*:keys\\s*\\)");
 
+	/** Stands for the keys while the update is rewritten for an array; refused in a migration's SQL. */
+	private static final String ARRAY_MARK = "__backfill_keys_array__";
+
 	private static final Pattern FIRST_OR_LAST = Pattern.compile("(?<![:\\w]):(first|last)(?!\\w)");
 
 	private final SqlMigration migration;
@@ -66,6 +76,14 @@ final class SqlBatchUpdate implements DataMigration {
 
 	private final NamedParameterJdbcOperations jdbc;
 
+	private final SqlDialect dialect;
+
+	/**
+	 * The update with each {@code IN (:keys)} written {@code = ANY (:keys)}, for databases
+	 * that take the keys as one array; {@code null} when the keys go as a list.
+	 */
+	private final @Nullable String withKeysArray;
+
 	/**
 	 * Checks a migration's update and prepares to run it.
 	 * @param name the migration's name, for messages
@@ -76,7 +94,8 @@ final class SqlBatchUpdate implements DataMigration {
 	 * {@code :first}, {@code :last} and {@code :keys}, none of them, or {@code ?}
 	 * placeholders, or {@code :first} or {@code :last} with a composite key
 	 */
-	SqlBatchUpdate(String name, SqlMigration migration, List<String> keyColumns, JdbcOperations jdbc) {
+	SqlBatchUpdate(String name, SqlMigration migration, List<String> keyColumns, JdbcOperations jdbc,
+			SqlDialect dialect) {
 		this.migration = migration;
 		this.keyColumns = List.copyOf(keyColumns);
 		this.updateSql = checked(name, migration.updateSql());
@@ -94,6 +113,34 @@ final class SqlBatchUpdate implements DataMigration {
 					null);
 		}
 		this.jdbc = new NamedParameterJdbcTemplate(jdbc);
+		this.dialect = dialect;
+		this.withKeysArray = (keyColumns.size() == 1 && this.usesKeys) ? withKeysArray(this.updateSql) : null;
+	}
+
+	/**
+	 * The update with every {@code IN (:keys)} written {@code = ANY (:keys)} (and
+	 * {@code NOT IN (:keys)} {@code <> ALL (:keys)}), which mean the same for keys that
+	 * are never NULL; {@code null} unless every {@code :keys} the statement holds is one
+	 * of those (not inside a string or a comment, which the parameter counts tell).
+	 */
+	static @Nullable String withKeysArray(String sql) {
+		if (sql.contains(ARRAY_MARK)) {
+			return null;
+		}
+		Matcher inKeys = IN_KEYS.matcher(sql);
+		StringBuilder rewritten = new StringBuilder();
+		int replaced = 0;
+		while (inKeys.find()) {
+			String test = (inKeys.group(1) != null) ? "<> ALL (" : "= ANY (";
+			inKeys.appendReplacement(rewritten, Matcher.quoteReplacement(test + ARRAY_MARK + ")"));
+			replaced++;
+		}
+		inKeys.appendTail(rewritten);
+		String text = rewritten.toString();
+		if (replaced == 0 || replaced != occurrences(sql, KEYS) || occurrences(text, KEYS) != 0) {
+			return null;
+		}
+		return text.replace(ARRAY_MARK, ":" + KEYS);
 	}
 
 	private static String checked(String name, String updateSql) {
@@ -188,10 +235,19 @@ final class SqlBatchUpdate implements DataMigration {
 
 	/** How many named parameters Spring finds in a statement: each occurrence counts. */
 	private static int occurrences(String sql) {
+		return parameterList(sql).size();
+	}
+
+	/** How many times Spring finds one named parameter in a statement. */
+	private static int occurrences(String sql, String name) {
+		return (int) parameterList(sql).stream().filter((parameter) -> name.equals(parameter.getName())).count();
+	}
+
+	private static List<SqlParameter> parameterList(String sql) {
 		ParsedSql parsed = NamedParameterUtils.parseSqlStatement(sql);
 		MapSqlParameterSource scalars = new MapSqlParameterSource();
 		PARAMETERS.forEach((parameter) -> scalars.addValue(parameter, 0));
-		return NamedParameterUtils.buildSqlParameterList(parsed, scalars).size();
+		return NamedParameterUtils.buildSqlParameterList(parsed, scalars);
 	}
 
 	@Override
@@ -218,14 +274,42 @@ final class SqlBatchUpdate implements DataMigration {
 		if (this.usesLast) {
 			parameters.addValue(LAST, rows.get(rows.size() - 1).get(keyColumn));
 		}
+		String sql = this.updateSql;
 		if (this.usesKeys) {
 			List<Object> keys = new ArrayList<>(rows.size());
 			for (Map<String, Object> row : rows) {
 				keys.add((this.keyColumns.size() == 1) ? row.get(keyColumn) : rowValue(row));
 			}
-			parameters.addValue(KEYS, keys);
+			String arrayType = (this.withKeysArray != null) ? this.dialect.keyArrayType(keys.get(0).getClass()) : null;
+			if (arrayType != null) {
+				sql = this.withKeysArray;
+				parameters.addValue(KEYS, new KeysArray(arrayType, keys.toArray()), Types.ARRAY);
+			}
+			else {
+				parameters.addValue(KEYS, keys);
+			}
 		}
-		return this.jdbc.update(this.updateSql, parameters);
+		return this.jdbc.update(sql, parameters);
+	}
+
+	/** A batch's keys bound as one SQL array. */
+	private static final class KeysArray extends AbstractSqlTypeValue {
+
+		private final String elementType;
+
+		private final Object[] keys;
+
+		KeysArray(String elementType, Object[] keys) {
+			this.elementType = elementType;
+			this.keys = keys;
+		}
+
+		@Override
+		protected Object createTypeValue(Connection connection, int sqlType, @Nullable String typeName)
+				throws SQLException {
+			return connection.createArrayOf(this.elementType, this.keys);
+		}
+
 	}
 
 	/** A composite key's parts, which {@code IN (:keys)} expands into a row value {@code (?, ?)}. */

@@ -74,6 +74,8 @@ public final class ChunkStore {
 
 	private final String claimSql;
 
+	private final String workToJoinSql;
+
 	private final String renewSql;
 
 	private final String checkpointSql;
@@ -89,6 +91,8 @@ public final class ChunkStore {
 	private final String failMigrationSql;
 
 	private final String completeMigrationSql;
+
+	private final String nextPassSql;
 
 	/**
 	 * Creates the store of the chunk table named after a tracking table.
@@ -121,12 +125,14 @@ public final class ChunkStore {
 		this.resumeSql = "UPDATE " + t + " SET status = 'RUNNING', updated_at = " + now + " WHERE name = ? AND "
 				+ "status = 'PENDING' AND lease_owner = '" + CHUNK_WORKERS + "'";
 		this.deleteSql = "DELETE FROM " + c + " WHERE migration = ?";
-		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND status IN ('PENDING', 'RUNNING')"
-				+ " AND (lease_owner IS NULL OR lease_expires_at < " + now + ") ORDER BY chunk";
+		String claimable = "status IN ('PENDING', 'RUNNING') AND (lease_owner IS NULL OR lease_expires_at < " + now
+				+ ")";
+		this.candidatesSql = "SELECT chunk FROM " + c + " WHERE migration = ? AND " + claimable + " ORDER BY chunk";
 		// Conditioned like the candidates' query, so that a claim is right without the lock.
 		this.claimSql = "UPDATE " + c + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = " + leaseUntil
-				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND status IN "
-				+ "('PENDING', 'RUNNING') AND (lease_owner IS NULL OR lease_expires_at < " + now + ")";
+				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND " + claimable;
+		this.workToJoinSql = "SELECT COUNT(CASE WHEN " + claimable + " THEN 1 END), COUNT(CASE WHEN status <> '"
+				+ ChunkState.COMPLETED + "' THEN 1 END) FROM " + c + " WHERE migration = ?";
 		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, rows_per_second = ?, "
@@ -146,10 +152,15 @@ public final class ChunkStore {
 		this.failMigrationSql = "UPDATE " + t + " SET status = CASE WHEN status = 'PAUSED' THEN status ELSE 'FAILED' "
 				+ "END, last_error = ?, lease_owner = CASE WHEN status = 'PAUSED' THEN lease_owner ELSE NULL END, "
 				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status IN ('RUNNING', 'PAUSED')";
-		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', completed_at = " + now
-				+ ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
-				+ " WHERE name = ? AND status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM " + c
+		// Fenced on the pass, a column of the row itself: PostgreSQL rechecks it against the row a
+		// racing instance's end of the pass committed, where the NOT EXISTS keeps its old snapshot.
+		String passEnds = " WHERE name = ? AND status = 'RUNNING' AND lease_owner = '" + CHUNK_WORKERS
+				+ "' AND COALESCE(pass, 1) = ? AND NOT EXISTS (SELECT 1 FROM " + c
 				+ " WHERE migration = ? AND status <> 'COMPLETED')";
+		this.completeMigrationSql = "UPDATE " + t + " SET status = 'COMPLETED', remaining_rows = ?, completed_at = "
+				+ now + ", updated_at = " + now + ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ passEnds;
+		this.nextPassSql = "UPDATE " + t + " SET pass = ?, remaining_rows = ?, updated_at = " + now + passEnds;
 	}
 
 	/**
@@ -217,15 +228,19 @@ public final class ChunkStore {
 
 	private boolean insert(String migration, String owner, List<ChunkRange> ranges, @Nullable String resumeAfter,
 			TransactionStatus status) {
-		for (int i = 0; i < ranges.size(); i++) {
-			this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
-					(i == 0) ? resumeAfter : null);
-		}
+		insertChunks(migration, ranges, resumeAfter);
 		if (this.jdbc.update(this.startSql, migration, owner) == 1) {
 			return true;
 		}
 		status.setRollbackOnly();
 		return false;
+	}
+
+	private void insertChunks(String migration, List<ChunkRange> ranges, @Nullable String resumeAfter) {
+		for (int i = 0; i < ranges.size(); i++) {
+			this.jdbc.update(this.insertSql, migration, i, ranges.get(i).start(), ranges.get(i).end(),
+					(i == 0) ? resumeAfter : null);
+		}
 	}
 
 	/**
@@ -355,6 +370,20 @@ public final class ChunkStore {
 		return (claimed != null) ? find(migration, claimed) : Optional.empty();
 	}
 
+	/**
+	 * Whether workers joining a migration that runs in chunks would find something to do: a
+	 * chunk they could {@linkplain #claim claim} (by the same condition, on the database's
+	 * clock: not completed, its lease free or expired), or none left to run, so that only
+	 * marking the migration {@code COMPLETED} is due (its last worker stopped before it
+	 * could). One query; it does not look at the migration's row.
+	 * @param migration the migration
+	 * @return whether there is work to join
+	 */
+	public boolean hasWorkToJoin(String migration) {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject(this.workToJoinSql,
+				(rs, row) -> rs.getLong(1) > 0 || rs.getLong(2) == 0, migration));
+	}
+
 	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis,
 			@Nullable Double rowsPerSecond) {
 		return (this.jdbc.update(this.claimSql, worker, leaseMillis, rowsPerSecond, migration, chunk) == 1) ? chunk
@@ -473,13 +502,46 @@ public final class ChunkStore {
 	}
 
 	/**
-	 * Marks a running migration {@code COMPLETED} if every one of its chunks has completed.
-	 * Any instance may ask, any number of times.
+	 * Marks a migration run in chunks {@code COMPLETED} with the rows its base query still
+	 * returned, if it is still {@code RUNNING} by the chunk workers on the pass the caller
+	 * ended and every one of its chunks has completed. Any instance may ask, any number of
+	 * times; of instances asking at once, one completes it. Joins the caller's transaction.
 	 * @param migration the migration
+	 * @param pass the pass that ended, from 1
+	 * @param remainingRows the rows the base query still returned, or {@code null} when not
+	 * counted
 	 * @return whether this call completed it
 	 */
-	public boolean completeMigration(String migration) {
-		return this.jdbc.update(this.completeMigrationSql, migration, migration) == 1;
+	public boolean completeMigration(String migration, int pass, @Nullable Long remainingRows) {
+		return this.jdbc.update(this.completeMigrationSql, remainingRows, migration, pass, migration) == 1;
+	}
+
+	/**
+	 * Starts the next pass of a migration run in chunks (a sweep), if it is still
+	 * {@code RUNNING} by the chunk workers on the pass the caller ended and every one of its
+	 * chunks has completed: in one transaction (the caller's, if it has one), saves the pass
+	 * number and the rows the ended pass left, deletes the completed chunks and inserts the
+	 * new pass's, from the first key, for the workers of every instance to claim. The
+	 * tracking row's counts stay: each new chunk adds its own as it completes. Of instances
+	 * asking at once, one starts it.
+	 * @param migration the migration
+	 * @param endedPass the pass that ended, from 1
+	 * @param remainingRows the rows the base query still returned when it ended
+	 * @param ranges the new pass's chunks, in key order, covering every key
+	 * @return whether this call started the next pass
+	 */
+	public boolean startPass(String migration, int endedPass, long remainingRows, List<ChunkRange> ranges) {
+		Boolean started = this.transactions.execute((status) -> {
+			// The row first, and before anything is written: a call that loses leaves nothing to roll back.
+			if (this.jdbc.update(this.nextPassSql, endedPass + 1, remainingRows, migration, endedPass,
+					migration) != 1) {
+				return false;
+			}
+			this.jdbc.update(this.deleteSql, migration);
+			insertChunks(migration, ranges, null);
+			return true;
+		});
+		return Boolean.TRUE.equals(started);
 	}
 
 	private static ChunkState mapChunk(ResultSet rs, int row) throws SQLException {

@@ -93,11 +93,13 @@ final class MariaDbDialect implements SqlDialect {
 	/**
 	 * MariaDB (10.11) plans a row-value comparison as a full scan of the index in order
 	 * ({@code type = index}), so each batch would read from the table's first key: the
-	 * comparison spelled out instead, a {@code range} over both columns of the index.
+	 * comparison spelled out instead, a {@code range} over both columns of the index; a
+	 * chunk's bounds alike, so that its batches are one range from the lower bound to the
+	 * upper.
 	 */
 	@Override
-	public KeysAfter keysAfter(List<String> columns) {
-		return KeysAfter.expanded(columns);
+	public KeysAfter keysCompared(List<String> columns, KeysAfter.Comparison comparison) {
+		return KeysAfter.expanded(columns, comparison);
 	}
 
 	@Override

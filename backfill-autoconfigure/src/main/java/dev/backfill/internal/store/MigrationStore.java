@@ -82,6 +82,8 @@ public final class MigrationStore {
 
 	private final String acquireSql;
 
+	private final String abandonedSql;
+
 	private final String renewSql;
 
 	private final String checkpointSql;
@@ -121,10 +123,12 @@ public final class MigrationStore {
 				+ "rows_per_second = NULL, throttled_millis = NULL, throttle_reason = NULL, remaining_rows = NULL, "
 				+ "pass = NULL, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'COMPLETED'";
+		String leaseFree = "(lease_owner IS NULL OR lease_expires_at < " + now + ")";
 		this.acquireSql = "UPDATE " + table + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = "
 				+ leaseUntil + ", started_at = COALESCE(started_at, " + now + "), updated_at = " + now
-				+ " WHERE name = ? AND status IN ('PENDING', 'RUNNING', 'FAILED')"
-				+ " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < " + now + ")";
+				+ " WHERE name = ? AND status IN ('PENDING', 'RUNNING', 'FAILED') AND (" + leaseFree
+				+ " OR lease_owner = ?)";
+		this.abandonedSql = "SELECT COUNT(*) FROM " + table + " WHERE name = ? AND status = 'RUNNING' AND " + leaseFree;
 		this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE name = ? AND lease_owner = ?";
 		String figures = "rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, ";
@@ -301,6 +305,20 @@ public final class MigrationStore {
 	 */
 	public boolean tryAcquire(String name, String owner, Duration lease) {
 		return this.jdbc.update(this.acquireSql, owner, SqlDialect.millis(lease), name, owner) == 1;
+	}
+
+	/**
+	 * Whether a migration is {@code RUNNING} with a lease nobody holds any more: its owner
+	 * stopped renewing it (it died) and any instance may {@linkplain #tryAcquire take it
+	 * over}, by the same condition, on the database's clock. A migration run in chunks is
+	 * never abandoned here: its row's lease belongs to the chunk workers and does not
+	 * expire.
+	 * @param name the migration
+	 * @return whether it is abandoned
+	 */
+	public boolean isAbandoned(String name) {
+		Long count = this.jdbc.queryForObject(this.abandonedSql, Long.class, name);
+		return count != null && count > 0;
 	}
 
 	/**

@@ -71,6 +71,22 @@ final class PostgresDialect implements SqlDialect {
 		return new PostgresOneStatementBatch();
 	}
 
+	@Override
+	public @Nullable String keyArrayType(Class<?> keyType) {
+		// Of the types a key column reads as; an int4 or int2 column compares with an int8 array
+		// along its index, a varchar one with a text array.
+		if (keyType == Long.class || keyType == Integer.class || keyType == Short.class) {
+			return "int8";
+		}
+		if (keyType == String.class) {
+			return "text";
+		}
+		if (keyType == java.util.UUID.class) {
+			return "uuid";
+		}
+		return null;
+	}
+
 	/**
 	 * The planner's estimate: {@code "Plan Rows"} of the top node of
 	 * {@code EXPLAIN (FORMAT JSON)}, the first in its text (a node's own fields come before

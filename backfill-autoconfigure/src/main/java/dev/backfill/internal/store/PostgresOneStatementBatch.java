@@ -7,7 +7,9 @@ package dev.backfill.internal.store;
  * {@code SELECT} reads them. All parts see one snapshot, and none sees the others'
  * changes: the update changes the migration's table, the checkpoint the tracking table,
  * and the keys are read before either. The final {@code SELECT} returns the keys read
- * (the peek row's included) with the checkpoint's outcome, in one row at least.
+ * (the peek row's included) with the checkpoint's outcome, in one row at least. The first
+ * and last keys are read by {@code ORDER BY … LIMIT 1}, not {@code MIN}/{@code MAX}, which
+ * PostgreSQL lacks for some key types ({@code uuid}).
  */
 final class PostgresOneStatementBatch implements OneStatementBatch {
 
@@ -30,17 +32,18 @@ final class PostgresOneStatementBatch implements OneStatementBatch {
 
 	@Override
 	public String firstKey() {
-		return "(SELECT MIN(" + KEY + ") FROM backfill_keys)";
+		return "(SELECT " + KEY + " FROM backfill_keys ORDER BY " + KEY + " LIMIT 1)";
 	}
 
 	@Override
 	public String lastKey() {
-		return "(SELECT MAX(" + KEY + ") FROM backfill_keys)";
+		return "(SELECT " + KEY + " FROM backfill_keys ORDER BY " + KEY + " DESC LIMIT 1)";
 	}
 
 	@Override
 	public String lastKeyText() {
-		return "(SELECT CAST(MAX(" + KEY + ") AS TEXT) FROM backfill_keys)";
+		// Cast outside the sub-select: inside it, ORDER BY would sort by the text.
+		return "CAST(" + lastKey() + " AS TEXT)";
 	}
 
 	@Override

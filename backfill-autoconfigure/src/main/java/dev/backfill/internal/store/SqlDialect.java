@@ -99,6 +99,18 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * The SQL type of an array of keys of a Java type, where this database takes a batch's
+	 * keys as one array parameter ({@code = ANY (?)}) rather than as one parameter per key
+	 * ({@code IN (?, ?, …)}): one bind and a statement text that is the same for every batch.
+	 * @param keyType the Java type of the keys, as the driver reads them
+	 * @return the element type's name for {@link java.sql.Connection#createArrayOf}, or
+	 * {@code null} to bind the keys one by one
+	 */
+	default @Nullable String keyArrayType(Class<?> keyType) {
+		return null;
+	}
+
+	/**
 	 * How to ask the database for its own estimate of the rows a query returns, from its
 	 * statistics, without running the query.
 	 * @param select the query
@@ -149,7 +161,21 @@ public interface SqlDialect {
 	 * @return the condition and how to bind it
 	 */
 	default KeysAfter keysAfter(List<String> columns) {
-		return KeysAfter.rowValue(columns);
+		return keysCompared(columns, KeysAfter.Comparison.AFTER);
+	}
+
+	/**
+	 * The condition that a row's key compares with a tuple as asked, in the form this
+	 * database's planner turns into a range scan of the key's index: the rows after a
+	 * checkpoint, and a chunk's bounds, from its start ({@code (tenant_id, id) >= (?, ?)})
+	 * and before its end ({@code (tenant_id, id) < (?, ?)}). By default the row-value
+	 * comparison.
+	 * @param columns the key columns, qualified as the query needs them, in key order
+	 * @param comparison how the key compares with the tuple
+	 * @return the condition and how to bind it
+	 */
+	default KeysAfter keysCompared(List<String> columns, KeysAfter.Comparison comparison) {
+		return KeysAfter.rowValue(columns, comparison);
 	}
 
 	/**

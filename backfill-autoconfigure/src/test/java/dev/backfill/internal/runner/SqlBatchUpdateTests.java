@@ -59,6 +59,21 @@ class SqlBatchUpdateTests {
 					+ "OR id <> ALL (ARRAY(SELECT backfill_key FROM backfill_keys))");
 	}
 
+	@Test
+	void keysInAnInListBecomeOneArrayParameterUnlessAKeysIsElsewhere() {
+		assertThat(SqlBatchUpdate.withKeysArray("UPDATE items SET migrated = 1 WHERE id IN (:keys) OR id NOT in ( :keys )"))
+			.isEqualTo("UPDATE items SET migrated = 1 WHERE id = ANY (:keys) OR id <> ALL (:keys)");
+		assertThat(SqlBatchUpdate.withKeysArray("UPDATE items SET migrated = 1 WHERE id BETWEEN :first AND :last "
+				+ "AND id IN (:keys)"))
+			.isEqualTo("UPDATE items SET migrated = 1 WHERE id BETWEEN :first AND :last AND id = ANY (:keys)");
+		assertThat(SqlBatchUpdate.withKeysArray("UPDATE items SET migrated = 1 WHERE id = ANY(ARRAY[:keys])")).isNull();
+		assertThat(SqlBatchUpdate.withKeysArray("UPDATE items SET note = 'id IN (:keys)' WHERE id IN (:keys)")).isNull();
+		assertThat(SqlBatchUpdate.withKeysArray("UPDATE items SET note = 'x IN (:keys)' WHERE id IN (SELECT :keys)"))
+			.isNull();
+		assertThat(SqlBatchUpdate.withKeysArray("UPDATE items SET migrated = 1 WHERE id BETWEEN :first AND :last"))
+			.isNull();
+	}
+
 	private static String inOneStatement(String updateSql) {
 		return update(updateSql).inOneStatement(new OneStatementBatch() {
 			@Override
@@ -115,7 +130,7 @@ class SqlBatchUpdateTests {
 				return updateSql;
 			}
 
-		}, List.of("id"), new JdbcTemplate());
+		}, List.of("id"), new JdbcTemplate(), SqlDialect.forProductName("H2"));
 	}
 
 }

@@ -36,4 +36,29 @@ class KeysAfterTests {
 		assertThat(after.parameters(List.of(1, 2, 3))).containsExactly(1, 1, 1, 2, 1, 2, 3);
 	}
 
+	@Test
+	void aChunksBoundsAreRowValueComparisonsOnPostgresAndH2() {
+		for (String product : List.of("PostgreSQL", "H2")) {
+			SqlDialect dialect = SqlDialect.forProductName(product);
+			assertThat(dialect.keysCompared(THREE, KeysAfter.Comparison.FROM).sql()).as(product)
+				.isEqualTo("(a, b, c) >= (?, ?, ?)");
+			assertThat(dialect.keysCompared(THREE, KeysAfter.Comparison.BEFORE).sql()).as(product)
+				.isEqualTo("(a, b, c) < (?, ?, ?)");
+			assertThat(dialect.keysCompared(List.of("t.id"), KeysAfter.Comparison.FROM).sql()).isEqualTo("t.id >= ?");
+			assertThat(dialect.keysCompared(List.of("t.id"), KeysAfter.Comparison.BEFORE).sql()).isEqualTo("t.id < ?");
+		}
+	}
+
+	@Test
+	void mariaDbSpellsAChunksBoundsOutWithOnlyTheLastColumnTakingTheBoundsOwnComparison() {
+		SqlDialect dialect = SqlDialect.forProductName("MariaDB");
+		KeysAfter from = dialect.keysCompared(THREE, KeysAfter.Comparison.FROM);
+		assertThat(from.sql()).isEqualTo("a >= ? AND (a > ? OR (a = ? AND b > ?) OR (a = ? AND b = ? AND c >= ?))");
+		assertThat(from.parameters(List.of(1, 2, 3))).containsExactly(1, 1, 1, 2, 1, 2, 3);
+		KeysAfter before = dialect.keysCompared(THREE, KeysAfter.Comparison.BEFORE);
+		assertThat(before.sql()).isEqualTo("a <= ? AND (a < ? OR (a = ? AND b < ?) OR (a = ? AND b = ? AND c < ?))");
+		assertThat(before.parameters(List.of(1, 2, 3))).containsExactly(1, 1, 1, 2, 1, 2, 3);
+		assertThat(dialect.keysCompared(List.of("t.id"), KeysAfter.Comparison.BEFORE).sql()).isEqualTo("t.id < ?");
+	}
+
 }
