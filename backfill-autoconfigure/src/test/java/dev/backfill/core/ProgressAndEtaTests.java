@@ -215,7 +215,10 @@ class ProgressAndEtaTests {
 				double ratio = resumed.rowsPerSecond / before;
 				System.out.printf("%s: rows/s before the pause %.0f, after the resume %.0f (ratio %.2f)%n", database,
 						before, resumed.rowsPerSecond, ratio);
-				assertThat(ratio).as("rate after the resume / rate before the pause").isBetween(0.75, 1.25);
+				// A pause counted as time working would bring the ratio to about a fifth. Above 1 it is noise
+				// of the machine: the earlier rate holds the run's first batches, slower before the JIT
+				// warms up (1.28 seen once on a loaded machine).
+				assertThat(ratio).as("rate after the resume / rate before the pause").isBetween(0.75, 1.5);
 			}
 			assertThat(migration.batches()).hasSize(31);
 			assertEtaWithinAQuarter(resumed, ended);
