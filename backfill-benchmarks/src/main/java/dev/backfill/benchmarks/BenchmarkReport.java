@@ -200,8 +200,6 @@ public final class BenchmarkReport {
 							+ runs.size() + " rounds" + ((accounted != null) ? ", warm-up " + (accounted.ok() ? "OK" : "FAILED") : "")
 							+ ")"));
 		}
-		md.append("| — | chunk claims (part 4) | — | not measured yet: claims per chunk and claim contention are "
-				+ "not counted by the harness | — | — | — | — | — | — | — |\n");
 		md.append("\nMedian batch = median over the rounds of each run's median batch duration (select, write and "
 				+ "commit; for the starter as its MigrationListener reports it). Commits / batch and bookkeeping are "
 				+ "counted in the warm-up pass; batches include the final short one (the hand-written loops and "
