@@ -253,6 +253,12 @@ class ChunkProgressAndEtaTests {
 				assertThat(ratio).as("rate with the waits in the windows / rate without").isBetween(0.75, 1.25);
 				assertThat(waited).hasSize(2);
 				assertThat(Tracking.status(schema.jdbc(), "items")).isEqualTo("COMPLETED");
+				// Each worker waited once, 1.5 s, and ran several chunks: the chunks' times throttled add
+				// up to the two waits, each counted once, in the chunk it held up.
+				long throttled = operations.migration("items").orElseThrow().throttledTime().toMillis();
+				assertThat(throttled).isBetween(2_900L, 3_600L);
+				assertThat(schema.jdbc().queryForObject("SELECT SUM(throttled_millis) FROM backfill_migrations_chunks",
+						Long.class)).isEqualTo(throttled);
 			}
 		}
 	}

@@ -52,23 +52,8 @@ class PauseRacesTests {
 			JdbcTemplate jdbc = schema.jdbc();
 			createRows(jdbc, 2000);
 			ConcurrentLinkedQueue<ChunkedInstance.Attempt> attempts = new ConcurrentLinkedQueue<>();
-			CountDownLatch inBatch = new CountDownLatch(1);
-			CountDownLatch paused = new CountDownLatch(1);
-			try (ChunkedInstance first = instance(schema, 2, attempts)) {
-				// Some batches commit; then one waits, its writes done, while the migration is paused.
-				AtomicInteger batches = new AtomicInteger();
-				first.hook((worker, key) -> {
-					if (batches.incrementAndGet() == 4) {
-						inBatch.countDown();
-						assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
-					}
-				});
-				first.start(BackfillMode.BLOCKING);
-				assertThat(inBatch.await(30, TimeUnit.SECONDS)).isTrue();
-				first.operations().pause(ChunkedInstance.MIGRATION, "alice");
-				paused.countDown();
-				assertThat(first.awaitResult(PROMPTLY).outcome()).isEqualTo(MigrationResult.Outcome.PAUSED);
-			}
+			assertThat(pauseAtTheFourthBatch(schema, attempts, BackfillMode.BLOCKING))
+				.isEqualTo(MigrationResult.Outcome.PAUSED);
 			assertThat(tracking(jdbc)).containsEntry("status", "PAUSED").containsEntry("paused_by", "alice");
 			assertThat(chunks(jdbc)).allSatisfy((chunk) -> {
 				assertThat(chunk.get("status")).isNotEqualTo("FAILED");
@@ -87,6 +72,18 @@ class PauseRacesTests {
 			assertEveryRowMigratedOnce(jdbc, "items_p", 2000);
 			assertThat(tracking(jdbc)).containsEntry("status", "COMPLETED");
 			assertThat(((Number) tracking(jdbc).get("rows_processed")).longValue()).isEqualTo(2000);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void aMigrationPausedWhileRunInChunksInBackgroundModeIsReportedPausedNotRunningElsewhere(TestDatabase database)
+			throws Exception {
+		try (TestSchema schema = database.createSchema()) {
+			createRows(schema.jdbc(), 2000);
+			assertThat(pauseAtTheFourthBatch(schema, new ConcurrentLinkedQueue<>(), BackfillMode.BACKGROUND))
+				.isEqualTo(MigrationResult.Outcome.PAUSED);
+			assertThat(tracking(schema.jdbc())).containsEntry("status", "PAUSED");
 		}
 	}
 
@@ -233,6 +230,30 @@ class PauseRacesTests {
 		try (ChunkedInstance chunked = instance(schema, 3, new ConcurrentLinkedQueue<>())) {
 			assertThat(chunked.start(BackfillMode.BLOCKING).awaitResult(Duration.ofSeconds(60)).outcome())
 				.isEqualTo(MigrationResult.Outcome.COMPLETED);
+		}
+	}
+
+	/**
+	 * Runs the migration on 2 workers and pauses it while the fourth batch waits, its writes
+	 * done; the outcome of the run.
+	 */
+	private static MigrationResult.Outcome pauseAtTheFourthBatch(TestSchema schema,
+			ConcurrentLinkedQueue<ChunkedInstance.Attempt> attempts, BackfillMode mode) throws InterruptedException {
+		CountDownLatch inBatch = new CountDownLatch(1);
+		CountDownLatch paused = new CountDownLatch(1);
+		try (ChunkedInstance first = instance(schema, 2, attempts)) {
+			AtomicInteger batches = new AtomicInteger();
+			first.hook((worker, key) -> {
+				if (batches.incrementAndGet() == 4) {
+					inBatch.countDown();
+					assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+				}
+			});
+			first.start(mode);
+			assertThat(inBatch.await(30, TimeUnit.SECONDS)).isTrue();
+			first.operations().pause(ChunkedInstance.MIGRATION, "alice");
+			paused.countDown();
+			return first.awaitResult(PROMPTLY).outcome();
 		}
 	}
 

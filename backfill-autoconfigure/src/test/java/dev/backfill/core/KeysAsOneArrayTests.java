@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A {@link SqlMigration}'s {@code IN (:keys)}: where the batch's update is a statement of
- * its own (text keys, a migration that is not transactional, chunks), on PostgreSQL the
+ * its own (a migration that is not transactional, chunks), on PostgreSQL integer and UUID
  * keys are bound as one array ({@code = ANY (?)}, one parameter, the same text for every
- * batch), elsewhere as a parameter per key; where the batch is one statement (PostgreSQL,
+ * batch), text keys (whose column may be {@code char(n)}) and other databases' keys as a
+ * parameter per key; where the batch is one statement (PostgreSQL,
  * an integer or UUID key), the keys are one array in it. Either way each row once.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -94,7 +95,7 @@ class KeysAsOneArrayTests {
 					assertThat(updates).allMatch((sql) -> sql.startsWith("WITH backfill_read")
 							&& sql.contains("WHERE k = ANY (ARRAY(SELECT backfill_key FROM backfill_keys))"));
 				}
-				else if (database.name().equals("PostgreSQL")) {
+				else if (database.name().equals("PostgreSQL") && !keyType.startsWith("VARCHAR")) {
 					assertThat(updates).containsOnly("UPDATE items_k SET migrated = migrated + 1 WHERE k = ANY (?)");
 				}
 				else {

@@ -168,13 +168,18 @@ class AbandonedMigrationTakeoverTests {
 					"backfill.parallelism=2")) {
 				instance.assertWatcherLeavesAlone(() -> Tracking.row(jdbc, "chunked"));
 
-				// The worker commits the chunk's last batch, adding the chunk to the migration's counts,
-				// and dies before it marks the migration COMPLETED.
+				// The worker commits the chunk's last batch, adding the chunk to the migration's counts.
+				// While its instance would be ending the pass (counting the rows left), within a lease of
+				// the completion, the watcher leaves it alone; once it has died, the watcher ends it.
 				jdbc.update("UPDATE items SET migrated = 1 WHERE id > 900");
 				assertThat(jdbc.update("UPDATE backfill_migrations_chunks SET status = 'COMPLETED', last_key = '1000', "
-						+ "rows_processed = 250, batches = 3, lease_owner = NULL, lease_expires_at = NULL "
-						+ "WHERE chunk = 3")).isOne();
+						+ "rows_processed = 250, batches = 3, lease_owner = NULL, lease_expires_at = NULL, "
+						+ "completed_at = " + dialect.currentTimestampPlusMillis() + " WHERE chunk = 3",
+						Duration.ofHours(1).toMillis())).isOne();
 				jdbc.update("UPDATE backfill_migrations SET rows_processed = 1000, batches = 12 WHERE name = 'chunked'");
+				instance.assertWatcherLeavesAlone(() -> Tracking.row(jdbc, "chunked"));
+				jdbc.update("UPDATE backfill_migrations_chunks SET completed_at = " + dialect.currentTimestampPlusMillis()
+						+ " WHERE chunk = 3", -Duration.ofSeconds(2).toMillis());
 				Items.awaitStatus(jdbc, "chunked", "COMPLETED", "the watcher to mark the migration completed");
 			}
 			assertThat(migration.batches()).isEmpty();

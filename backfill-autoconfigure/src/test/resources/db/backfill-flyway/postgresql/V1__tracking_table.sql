@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS backfill_migrations_chunks (
     rows_processed BIGINT NOT NULL,
     batches BIGINT NOT NULL,
     rows_per_second DOUBLE PRECISION,
+    throttled_millis BIGINT,
+    throttle_reason VARCHAR(1000),
     lease_owner VARCHAR(200),
     lease_expires_at TIMESTAMPTZ,
     updated_at TIMESTAMPTZ,

@@ -158,7 +158,7 @@ public final class TrackingTableOperations implements BackfillOperations {
 		return new MigrationInfo(state.name(), target.kind(), dataSource, state.status(), progress.rowsProcessed(),
 				figures.batches(), state.lastKey(), state.startedAt(), state.updatedAt(), state.completedAt(),
 				progress.rowsPerSecond(), state.estimatedTotal(), progress.percent(), progress.eta(),
-				Duration.ofMillis(state.throttledMillis()), state.throttleReason(), state.lastError(), owners,
+				Duration.ofMillis(figures.throttledMillis()), figures.throttleReason(), state.lastError(), owners,
 				(chunks != null) ? chunks.progress() : null, state.pausedBy(), state.pausedAt(), state.remainingRows());
 	}
 

@@ -18,12 +18,19 @@ import org.jspecify.annotations.Nullable;
  * @param owners the workers holding a running chunk, each once
  * @param rows rows committed in every chunk, the running ones included
  * @param batches batches committed in every chunk
+ * @param unfinishedRows rows committed in the chunks not completed, which the tracking row
+ * does not count yet
+ * @param unfinishedBatches batches committed in the chunks not completed
  * @param rowsPerSecond the running chunks' rates added up, or {@code null} while none has
  * saved one
+ * @param throttledMillis time the workers spent throttled in every chunk, added up
+ * @param throttleReason why a throttle held the last batch of a running chunk, or
+ * {@code null} if none did
  * @since 0.1.0
  */
 public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> owners, long rows, long batches,
-		@Nullable Double rowsPerSecond) {
+		long unfinishedRows, long unfinishedBatches, @Nullable Double rowsPerSecond, long throttledMillis,
+		@Nullable String throttleReason) {
 
 	/**
 	 * Adds up a migration's chunks.
@@ -38,12 +45,24 @@ public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> ow
 		long rows = 0;
 		long batches = 0;
 		Double rate = null;
+		long unfinishedRows = 0;
+		long unfinishedBatches = 0;
+		long throttled = 0;
+		String reason = null;
 		for (ChunkState chunk : chunks) {
+			throttled += chunk.throttledMillis();
 			if (ChunkState.COMPLETED.equals(chunk.status())) {
 				completed++;
 			}
-			else if (isHeld(chunk, now)) {
+			else {
+				unfinishedRows += chunk.rowsProcessed();
+				unfinishedBatches += chunk.batches();
+			}
+			if (!ChunkState.COMPLETED.equals(chunk.status()) && isHeld(chunk, now)) {
 				running++;
+				if (reason == null) {
+					reason = chunk.throttleReason();
+				}
 				if (chunk.rowsPerSecond() != null) {
 					rate = ((rate != null) ? rate : 0) + chunk.rowsPerSecond();
 				}
@@ -58,7 +77,7 @@ public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> ow
 			.sorted()
 			.toList();
 		return new ChunkFigures(new MigrationInfo.ChunkProgress(chunks.size(), completed, running), owners, rows,
-				batches, rate);
+				batches, unfinishedRows, unfinishedBatches, rate, throttled, reason);
 	}
 
 	private static boolean isHeld(ChunkState chunk, Instant now) {

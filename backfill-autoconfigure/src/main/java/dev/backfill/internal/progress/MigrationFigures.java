@@ -19,10 +19,14 @@ import org.jspecify.annotations.Nullable;
  * @param progress rows, estimated total and recent rate (only while {@code RUNNING}: a rate
  * measured before the migration stopped says nothing of now)
  * @param batches batches committed
+ * @param throttledMillis time spent throttled: the tracking row's, or its chunks' added up
+ * @param throttleReason why a throttle held the last batch: the tracking row's, or a
+ * running chunk's
  * @param chunks what its chunks add up to, or {@code null} for a migration without chunks
  * @since 0.1.0
  */
-public record MigrationFigures(Progress progress, long batches, @Nullable ChunkFigures chunks) {
+public record MigrationFigures(Progress progress, long batches, long throttledMillis, @Nullable String throttleReason,
+		@Nullable ChunkFigures chunks) {
 
 	/**
 	 * Reads the figures of a migration from its tracking row and, if it has any, its chunks.
@@ -37,20 +41,25 @@ public record MigrationFigures(Progress progress, long batches, @Nullable ChunkF
 		long rows = state.rowsProcessed();
 		long batches = state.batches();
 		Double rate = state.rowsPerSecond();
+		long throttled = state.throttledMillis();
+		String reason = state.throttleReason();
 		ChunkFigures chunks = null;
 		if (ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner()) || parallelism > 1) {
 			List<ChunkState> chunkRows = chunkStore.findAll(state.name());
 			if (!chunkRows.isEmpty()) {
 				chunks = ChunkFigures.of(chunkRows, now);
-				// The tracking row counts completed chunks only; the chunks count their batches as they commit.
-				rows = Math.max(rows, chunks.rows());
-				batches = Math.max(batches, chunks.batches());
+				// The tracking row has each chunk's counts from the transaction that completes it (and a
+				// walk's before the split, and earlier passes'); the others count theirs as they commit.
+				rows += chunks.unfinishedRows();
+				batches += chunks.unfinishedBatches();
 				rate = chunks.rowsPerSecond();
+				throttled = Math.max(throttled, chunks.throttledMillis());
+				reason = chunks.throttleReason();
 			}
 		}
 		Double recent = (state.status() == MigrationStatus.RUNNING) ? rate : null;
 		return new MigrationFigures(new Progress(rows, state.estimatedTotal(), recent, state.isCompleted()), batches,
-				chunks);
+				throttled, reason, chunks);
 	}
 
 }

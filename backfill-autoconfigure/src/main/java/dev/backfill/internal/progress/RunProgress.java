@@ -116,6 +116,14 @@ public final class RunProgress implements MigrationListener {
 	}
 
 	/**
+	 * Time spent throttled so far.
+	 * @return the time in milliseconds, the migration's earlier runs included
+	 */
+	public long throttledMillis() {
+		return Duration.ofNanos(this.throttledNanos).toMillis();
+	}
+
+	/**
 	 * The figures to save with the checkpoint of a batch about to commit: the rate with
 	 * that batch, the time throttled, and why a throttle held that batch, if one did.
 	 * @param batchRows the batch's rows

@@ -149,7 +149,8 @@ public final class BackfillRunner {
 	 * It also takes over a {@code RUNNING} migration whose owner stopped renewing its lease
 	 * (it died): one run as one keyset walk once that lease has expired, from its
 	 * checkpoint; one run in chunks once a chunk is free or its lease expired, joining the
-	 * other instances' workers. Paused migrations and those another instance runs are
+	 * other instances' workers, or once every chunk has completed a lease ago or more
+	 * without the pass being ended. Paused migrations and those another instance runs are
 	 * passed over; a {@code FAILED} one is not run again until retried (it would fail again
 	 * every round), and the migrations after it wait for it, as on startup.
 	 * @return the results of the migrations it ran, once stopped
@@ -217,13 +218,15 @@ public final class BackfillRunner {
 	 * the row by primary key, or of the chunk rows) for each migration another instance
 	 * runs. A dry run takes no lease, so leaves nothing to take over.
 	 */
-	private static boolean isAbandoned(MigrationTarget target, MigrationState state) {
+	private boolean isAbandoned(MigrationTarget target, MigrationState state) {
 		if (target.settings().dryRun()) {
 			return false;
 		}
 		if (ChunkStore.CHUNK_WORKERS.equals(state.leaseOwner())) {
 			// Without parallelism this instance could not take part in a run in chunks.
-			return target.settings().parallelism() > 1 && target.database().chunks().hasWorkToJoin(target.name());
+			return target.settings().parallelism() > 1 && target.database()
+				.chunks()
+				.hasWorkToJoin(target.name(), this.settings.leaseDuration());
 		}
 		return target.database().store().isAbandoned(target.name());
 	}

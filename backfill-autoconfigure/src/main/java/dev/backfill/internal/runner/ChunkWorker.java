@@ -14,6 +14,7 @@ import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.internal.store.BatchLimits;
 import dev.backfill.internal.store.ChunkState;
 import dev.backfill.internal.store.ChunkStore;
+import dev.backfill.internal.store.RunFigures;
 import dev.backfill.internal.store.SqlDialect.InlineLimits;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -122,10 +123,12 @@ final class ChunkWorker {
 				"Backfill migration '" + name + "': lease of chunk " + number + " by " + this.worker,
 				() -> this.chunks.renew(name, number, this.worker, this.lease), this.lease);
 		ScheduledFuture<?> renewals = heartbeat.start(this.heartbeats);
+		// The chunk's time throttled: its earlier workers', then this worker's since it claimed it.
+		long throttledBefore = this.progress.throttledMillis() - chunk.throttledMillis();
 		BatchTransaction transaction = new BatchTransaction(this.target, this.query, this.key, this.worker,
 				heartbeat, this.limits, this.inlineLimits, KeyRange.of(chunk.range(), this.key), this.progress,
 				(next, previousBatches, completed, figures) -> this.chunks.saveCheckpoint(name, number, this.worker, next,
-						previousBatches, this.lease, completed, figures));
+						previousBatches, this.lease, completed, ofChunk(figures, throttledBefore)));
 		Position start = Position.of(chunk, this.key);
 		Position position = start;
 		logger.debug("Backfill migration '{}': {} runs chunk {} (keys {} to {}, after {})", name, this.worker, number,
@@ -166,6 +169,12 @@ final class ChunkWorker {
 		finally {
 			renewals.cancel(false);
 		}
+	}
+
+	/** The worker's figures as the chunk's: its rate, and its time throttled since it claimed the chunk. */
+	private static RunFigures ofChunk(RunFigures worker, long throttledBefore) {
+		return new RunFigures(worker.rowsPerSecond(), worker.throttledMillis() - throttledBefore,
+				worker.throttleReason());
 	}
 
 	/** After a failed attempt: the chunk's checkpoint in the database, if the chunk is still this worker's. */

@@ -32,9 +32,12 @@ import org.springframework.dao.DataAccessException;
  * no chunks splits it (in one transaction with marking it {@code RUNNING} by the chunk
  * workers, so exactly one instance splits), having taken its estimated total first; then
  * every instance's workers claim and run chunks until none is free, and whichever finds
- * every chunk completed marks the migration {@code COMPLETED}. In blocking mode an instance goes on claiming, every poll interval,
- * until the migration has completed: the chunks of an instance that died become free when
- * their leases expire, and are run from their checkpoints.
+ * every chunk completed ends the pass: counts the rows the base query still returns and
+ * marks the migration {@code COMPLETED}, or, with a sweep, splits the next pass. In
+ * blocking mode an instance goes on claiming, every poll interval, until the migration has
+ * completed: the chunks of an instance that died become free when their leases expire,
+ * and are run from their checkpoints. A paused migration is passed over, as a single walk
+ * is.
  */
 final class ParallelMigrationRun {
 
@@ -160,8 +163,13 @@ final class ParallelMigrationRun {
 				state = this.store.find(name).orElseThrow();
 				continue;
 			}
+			int passBefore = state.pass();
 			state = this.store.find(name).orElseThrow();
-			if (state.isCompleted() || (worked && state.status() == MigrationStatus.FAILED)) {
+			// Paused meanwhile (passed over at the top), or another instance started the next pass
+			// of a sweep, whose chunks are free: not "every chunk taken".
+			if (state.isCompleted() || state.status() == MigrationStatus.PAUSED
+					|| (worked && state.status() == MigrationStatus.FAILED)
+					|| (runsInChunks(state) && state.pass() != passBefore)) {
 				continue;
 			}
 			if (mode == BackfillMode.BACKGROUND) {

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.SqlParameter;
+import org.springframework.jdbc.core.DisposableSqlTypeValue;
 import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 import org.springframework.jdbc.core.namedparam.EmptySqlParameterSource;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -38,8 +39,9 @@ import org.springframework.jdbc.core.namedparam.ParsedSql;
  * is the batch's keys as row values ({@code WHERE (tenant_id, id) IN (:keys)}), and
  * {@code :first}/{@code :last} are refused: a range of row values is no {@code BETWEEN}
  * of two values, and spelled out it would not be read along the index everywhere. Where
- * the database takes arrays (PostgreSQL), a single key's {@code IN (:keys)} is bound as one
- * array, {@code = ANY (?)}, as a hand-written loop binds it, not as a parameter per key.
+ * the database takes arrays (PostgreSQL, for integer and UUID keys), a single key's
+ * {@code IN (:keys)} is bound as one array, {@code = ANY (?)}, as a hand-written loop binds
+ * it, not as a parameter per key.
  */
 final class SqlBatchUpdate implements DataMigration {
 
@@ -292,12 +294,14 @@ final class SqlBatchUpdate implements DataMigration {
 		return this.jdbc.update(sql, parameters);
 	}
 
-	/** A batch's keys bound as one SQL array. */
-	private static final class KeysArray extends AbstractSqlTypeValue {
+	/** A batch's keys bound as one SQL array, freed once the update has run. */
+	private static final class KeysArray extends AbstractSqlTypeValue implements DisposableSqlTypeValue {
 
 		private final String elementType;
 
 		private final Object[] keys;
+
+		private java.sql.@Nullable Array array;
 
 		KeysArray(String elementType, Object[] keys) {
 			this.elementType = elementType;
@@ -307,7 +311,20 @@ final class SqlBatchUpdate implements DataMigration {
 		@Override
 		protected Object createTypeValue(Connection connection, int sqlType, @Nullable String typeName)
 				throws SQLException {
-			return connection.createArrayOf(this.elementType, this.keys);
+			this.array = connection.createArrayOf(this.elementType, this.keys);
+			return this.array;
+		}
+
+		@Override
+		public void cleanup() {
+			if (this.array != null) {
+				try {
+					this.array.free();
+				}
+				catch (SQLException ex) {
+					// The driver's to reclaim with the statement.
+				}
+			}
 		}
 
 	}

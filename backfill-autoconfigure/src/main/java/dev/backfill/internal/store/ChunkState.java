@@ -23,12 +23,17 @@ import org.jspecify.annotations.Nullable;
  * @param leaseOwner the worker holding the chunk's lease, or {@code null}
  * @param leaseExpiresAt when that lease expires unless renewed
  * @param lastError why the chunk failed, or {@code null}
+ * @param throttledMillis time its workers spent throttled between its batches, saved with
+ * each checkpoint
+ * @param throttleReason why a throttle held the batch of its last checkpoint, or
+ * {@code null} if none did
  *
  * @since 0.1.0
  */
 public record ChunkState(String migration, int chunk, @Nullable String rangeStart, @Nullable String rangeEnd,
 		String status, @Nullable String lastKey, long rowsProcessed, long batches, @Nullable Double rowsPerSecond,
-		@Nullable String leaseOwner, @Nullable Instant leaseExpiresAt, @Nullable String lastError) {
+		@Nullable String leaseOwner, @Nullable Instant leaseExpiresAt, @Nullable String lastError,
+		long throttledMillis, @Nullable String throttleReason) {
 
 	/** Status of a chunk whose every row has been migrated. */
 	public static final String COMPLETED = "COMPLETED";

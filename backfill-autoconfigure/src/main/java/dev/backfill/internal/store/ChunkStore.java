@@ -42,7 +42,8 @@ public final class ChunkStore {
 	private static final int MAX_ERROR_LENGTH = 4000;
 
 	private static final String COLUMNS = "migration, chunk, range_start, range_end, status, last_key, "
-			+ "rows_processed, batches, rows_per_second, lease_owner, lease_expires_at, last_error";
+			+ "rows_processed, batches, rows_per_second, lease_owner, lease_expires_at, last_error, throttled_millis, "
+			+ "throttle_reason";
 
 	private final JdbcTemplate jdbc;
 
@@ -131,18 +132,21 @@ public final class ChunkStore {
 		// Conditioned like the candidates' query, so that a claim is right without the lock.
 		this.claimSql = "UPDATE " + c + " SET status = 'RUNNING', lease_owner = ?, lease_expires_at = " + leaseUntil
 				+ ", rows_per_second = ?, updated_at = " + now + " WHERE migration = ? AND chunk = ? AND " + claimable;
+		// Every chunk completed a lease ago or more: an instance ending the pass (counting the rows
+		// left, splitting the next pass) would have marked the migration by then.
 		this.workToJoinSql = "SELECT COUNT(CASE WHEN " + claimable + " THEN 1 END), COUNT(CASE WHEN status <> '"
-				+ ChunkState.COMPLETED + "' THEN 1 END) FROM " + c + " WHERE migration = ?";
+				+ ChunkState.COMPLETED + "' OR completed_at > " + leaseUntil + " THEN 1 END) FROM " + c
+				+ " WHERE migration = ?";
 		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, rows_per_second = ?, "
-				+ "updated_at = " + now + ", lease_expires_at = " + leaseUntil
+				+ "throttled_millis = ?, throttle_reason = ?, updated_at = " + now + ", lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?" + running;
 		this.addToMigrationSql = "UPDATE " + t + " SET rows_processed = rows_processed + ?, batches = batches + ?, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
 		this.completeSql = "UPDATE " + c + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, batches = ?, "
-				+ "updated_at = " + now + ", completed_at = " + now + ", last_error = NULL, lease_owner = NULL, "
-				+ "lease_expires_at = NULL WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?";
+				+ "throttled_millis = ?, throttle_reason = NULL, updated_at = " + now + ", completed_at = " + now
+				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?";
 		this.releaseSql = "UPDATE " + c + " SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
 				+ "updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.failSql = "UPDATE " + c + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
@@ -373,15 +377,17 @@ public final class ChunkStore {
 	/**
 	 * Whether workers joining a migration that runs in chunks would find something to do: a
 	 * chunk they could {@linkplain #claim claim} (by the same condition, on the database's
-	 * clock: not completed, its lease free or expired), or none left to run, so that only
-	 * marking the migration {@code COMPLETED} is due (its last worker stopped before it
-	 * could). One query; it does not look at the migration's row.
+	 * clock: not completed, its lease free or expired), or none left to run, the last one
+	 * completed a lease ago or more, so that only ending the pass is due (its last worker
+	 * stopped before it could; an instance ending it, counting the rows left, would have
+	 * done so by then). One query; it does not look at the migration's row.
 	 * @param migration the migration
+	 * @param lease how long an instance ending a pass is given
 	 * @return whether there is work to join
 	 */
-	public boolean hasWorkToJoin(String migration) {
+	public boolean hasWorkToJoin(String migration, Duration lease) {
 		return Boolean.TRUE.equals(this.jdbc.queryForObject(this.workToJoinSql,
-				(rs, row) -> rs.getLong(1) > 0 || rs.getLong(2) == 0, migration));
+				(rs, row) -> rs.getLong(1) > 0 || rs.getLong(2) == 0, -SqlDialect.millis(lease), migration));
 	}
 
 	private @Nullable Integer tryClaim(String migration, int chunk, String worker, long leaseMillis,
@@ -436,8 +442,9 @@ public final class ChunkStore {
 	 * @param previousBatches the chunk's batch count the worker last saw
 	 * @param lease the renewed lease length
 	 * @param completed whether this was the chunk's last batch
-	 * @param figures the worker's figures as of this batch, of which the rate is saved
-	 * (a completed chunk's is not: it no longer adds to the migration's rate)
+	 * @param figures the chunk's figures as of this batch: its worker's rate (not saved for
+	 * a completed chunk: it no longer adds to the migration's rate) and the chunk's time
+	 * throttled, with why its batch was
 	 * @return whether the write took effect (false: the lease or checkpoint moved on, or the
 	 * migration is no longer {@code RUNNING})
 	 */
@@ -445,15 +452,15 @@ public final class ChunkStore {
 			long previousBatches, Duration lease, boolean completed, RunFigures figures) {
 		if (!completed) {
 			return this.jdbc.update(this.checkpointSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-					checkpoint.batches(), figures.rowsPerSecond(), SqlDialect.millis(lease), migration, chunk, worker,
-					previousBatches, migration) == 1;
+					checkpoint.batches(), figures.rowsPerSecond(), figures.throttledMillis(), figures.throttleReason(),
+					SqlDialect.millis(lease), migration, chunk, worker, previousBatches, migration) == 1;
 		}
 		// The migration's row first: where reads in an UPDATE lock (MariaDB), workers completing
 		// chunks at once then queue on that row instead of deadlocking over it.
 		return this.jdbc.update(this.addToMigrationSql, checkpoint.rowsProcessed(), checkpoint.batches(),
 				migration) == 1
 				&& this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
-						checkpoint.batches(), migration, chunk, worker, previousBatches) == 1;
+						checkpoint.batches(), figures.throttledMillis(), migration, chunk, worker, previousBatches) == 1;
 	}
 
 	/**
@@ -550,7 +557,8 @@ public final class ChunkStore {
 		return new ChunkState(rs.getString("migration"), rs.getInt("chunk"), rs.getString("range_start"),
 				rs.getString("range_end"), rs.getString("status"), rs.getString("last_key"),
 				rs.getLong("rows_processed"), rs.getLong("batches"), MigrationStore.nullableDouble(rs, "rows_per_second"),
-				rs.getString("lease_owner"), leaseExpiresAt, rs.getString("last_error"));
+				rs.getString("lease_owner"), leaseExpiresAt, rs.getString("last_error"), rs.getLong("throttled_millis"),
+				rs.getString("throttle_reason"));
 	}
 
 }

@@ -73,13 +73,11 @@ final class PostgresDialect implements SqlDialect {
 
 	@Override
 	public @Nullable String keyArrayType(Class<?> keyType) {
-		// Of the types a key column reads as; an int4 or int2 column compares with an int8 array
-		// along its index, a varchar one with a text array.
+		// Integers: an int2 or int4 column compares with an int8 array along its index. Not text:
+		// a char(n) column would compare as text, its trailing blanks dropped, and miss rows (and
+		// citext's index would not be used); text keys go one parameter each.
 		if (keyType == Long.class || keyType == Integer.class || keyType == Short.class) {
 			return "int8";
-		}
-		if (keyType == String.class) {
-			return "text";
 		}
 		if (keyType == java.util.UUID.class) {
 			return "uuid";
