@@ -229,7 +229,8 @@ final class ParallelMigrationRun {
 			String error = "Migration '" + name + "' failed at the end of its pass, once every chunk had completed: "
 					+ FailureText.describe(ex);
 			logger.error(error, FailureText.rootOf(ex));
-			return this.chunks.failMigration(name, error);
+			// Not if another instance ended the pass meanwhile: its next pass runs on.
+			return this.chunks.failPass(name, pass, error);
 		}
 	}
 
@@ -256,9 +257,7 @@ final class ParallelMigrationRun {
 			return;
 		}
 		Key type = key();
-		this.query.refuseNullKeys(this.target.database().jdbc());
-		List<ChunkRange> ranges = split(type.parse(state.lastKey()));
-		takeEstimate(state, type);
+		List<ChunkRange> ranges = prepareSplit(state, type);
 		if (this.chunks.create(name, this.owner, ranges, state.lastKey())) {
 			logger.info("Backfill migration '{}' split into {} chunks of its keys{} for {} workers per instance",
 					name, ranges.size(), (state.lastKey() != null) ? " after " + state.lastKey() : "",
@@ -273,17 +272,21 @@ final class ParallelMigrationRun {
 	}
 
 	/**
-	 * Takes the migration's estimated total before its chunks exist, so that no worker has
-	 * yet migrated a row the base query would no longer return; the chunks keep it when they
-	 * start again after a failure. A count of a large table may outlast the lease: a
-	 * heartbeat keeps it meanwhile.
+	 * Checks the keys, splits them and takes the migration's estimated total, before its
+	 * chunks exist, so that no worker has yet migrated a row the base query would no longer
+	 * return (the chunks keep the estimate when they start again after a failure). Each is
+	 * a scan that may outlast the lease on a large table: a heartbeat keeps it meanwhile, so
+	 * that no other instance takes the lease and splits again.
 	 */
-	private void takeEstimate(MigrationState state, Key type) {
+	private List<ChunkRange> prepareSplit(MigrationState state, Key type) {
 		LeaseHeartbeat heartbeat = new LeaseHeartbeat(this.store, this.target.name(), this.owner,
 				this.runnerSettings.leaseDuration());
 		ScheduledFuture<?> renewals = heartbeat.start(this.heartbeats);
 		try {
+			this.query.refuseNullKeys(this.target.database().jdbc());
+			List<ChunkRange> ranges = split(type.parse(state.lastKey()));
 			EstimatedTotal.take(this.target, this.query, Position.of(state, type), this.owner);
+			return ranges;
 		}
 		finally {
 			renewals.cancel(false);

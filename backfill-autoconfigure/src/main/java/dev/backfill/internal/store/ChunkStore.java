@@ -91,6 +91,8 @@ public final class ChunkStore {
 
 	private final String failMigrationSql;
 
+	private final String failPassSql;
+
 	private final String completeMigrationSql;
 
 	private final String nextPassSql;
@@ -156,6 +158,7 @@ public final class ChunkStore {
 		this.failMigrationSql = "UPDATE " + t + " SET status = CASE WHEN status = 'PAUSED' THEN status ELSE 'FAILED' "
 				+ "END, last_error = ?, lease_owner = CASE WHEN status = 'PAUSED' THEN lease_owner ELSE NULL END, "
 				+ "lease_expires_at = NULL, updated_at = " + now + " WHERE name = ? AND status IN ('RUNNING', 'PAUSED')";
+		this.failPassSql = this.failMigrationSql + " AND lease_owner = '" + CHUNK_WORKERS + "' AND COALESCE(pass, 1) = ?";
 		// Fenced on the pass, a column of the row itself: PostgreSQL rechecks it against the row a
 		// racing instance's end of the pass committed, where the NOT EXISTS keeps its old snapshot.
 		String passEnds = " WHERE name = ? AND status = 'RUNNING' AND lease_owner = '" + CHUNK_WORKERS
@@ -506,6 +509,20 @@ public final class ChunkStore {
 	public boolean failMigration(String migration, String error) {
 		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
 		return this.jdbc.update(this.failMigrationSql, message, migration) == 1;
+	}
+
+	/**
+	 * Marks a migration run in chunks {@code FAILED} for a failure at the end of one of its
+	 * passes, as {@link #failMigration}, unless another instance has ended that pass
+	 * meanwhile (started the next one, or completed it).
+	 * @param migration the migration
+	 * @param pass the pass that failed to end
+	 * @param error what went wrong
+	 * @return whether the migration was still in that pass, {@code RUNNING} or {@code PAUSED}
+	 */
+	public boolean failPass(String migration, int pass, String error) {
+		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		return this.jdbc.update(this.failPassSql, message, migration, pass) == 1;
 	}
 
 	/**

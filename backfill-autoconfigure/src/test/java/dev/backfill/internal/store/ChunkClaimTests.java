@@ -143,6 +143,22 @@ class ChunkClaimTests {
 		}
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
+	void aFailureAtTheEndOfAPassAnotherInstanceHasEndedFailsNothing(TestDatabase database) {
+		try (TestSchema schema = database.createSchema()) {
+			ChunkStore chunks = split(schema, 2);
+			// Another instance ended pass 1 and started pass 2 (a sweep).
+			schema.jdbc().update("UPDATE backfill_migrations SET pass = 2 WHERE name = ?", MIGRATION);
+			assertThat(chunks.failPass(MIGRATION, 1, "count failed")).isFalse();
+			assertThat(schema.jdbc().queryForObject("SELECT status FROM backfill_migrations WHERE name = ?",
+					String.class, MIGRATION)).isEqualTo("RUNNING");
+			assertThat(chunks.failPass(MIGRATION, 2, "count failed")).isTrue();
+			assertThat(schema.jdbc().queryForObject("SELECT status FROM backfill_migrations WHERE name = ?",
+					String.class, MIGRATION)).isEqualTo("FAILED");
+		}
+	}
+
 	private static ChunkStore split(TestSchema schema, int count) {
 		MigrationDatabase database = MigrationDatabase.of(schema.dataSource(), "backfill_migrations");
 		MigrationStore store = database.store();
