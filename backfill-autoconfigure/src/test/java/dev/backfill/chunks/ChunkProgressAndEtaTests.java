@@ -259,6 +259,10 @@ class ChunkProgressAndEtaTests {
 				assertThat(throttled).isBetween(2_900L, 3_600L);
 				assertThat(schema.jdbc().queryForObject("SELECT SUM(throttled_millis) FROM backfill_migrations_chunks",
 						Long.class)).isEqualTo(throttled);
+				// Added to the tracking row as each chunk completed, so that it outlives the chunks (a sweep
+				// deletes them).
+				assertThat(schema.jdbc().queryForObject("SELECT throttled_millis FROM backfill_migrations",
+						Long.class)).isEqualTo(throttled);
 			}
 		}
 	}

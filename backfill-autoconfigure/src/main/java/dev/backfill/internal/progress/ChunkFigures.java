@@ -24,13 +24,14 @@ import org.jspecify.annotations.Nullable;
  * @param rowsPerSecond the running chunks' rates added up, or {@code null} while none has
  * saved one
  * @param throttledMillis time the workers spent throttled in every chunk, added up
+ * @param unfinishedThrottledMillis of that, the time in the chunks not completed
  * @param throttleReason why a throttle held the last batch of a running chunk, or
  * {@code null} if none did
  * @since 0.1.0
  */
 public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> owners, long rows, long batches,
 		long unfinishedRows, long unfinishedBatches, @Nullable Double rowsPerSecond, long throttledMillis,
-		@Nullable String throttleReason) {
+		long unfinishedThrottledMillis, @Nullable String throttleReason) {
 
 	/**
 	 * Adds up a migration's chunks.
@@ -48,6 +49,7 @@ public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> ow
 		long unfinishedRows = 0;
 		long unfinishedBatches = 0;
 		long throttled = 0;
+		long unfinishedThrottled = 0;
 		String reason = null;
 		for (ChunkState chunk : chunks) {
 			throttled += chunk.throttledMillis();
@@ -57,6 +59,7 @@ public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> ow
 			else {
 				unfinishedRows += chunk.rowsProcessed();
 				unfinishedBatches += chunk.batches();
+				unfinishedThrottled += chunk.throttledMillis();
 			}
 			if (!ChunkState.COMPLETED.equals(chunk.status()) && isHeld(chunk, now)) {
 				running++;
@@ -77,7 +80,7 @@ public record ChunkFigures(MigrationInfo.ChunkProgress progress, List<String> ow
 			.sorted()
 			.toList();
 		return new ChunkFigures(new MigrationInfo.ChunkProgress(chunks.size(), completed, running), owners, rows,
-				batches, unfinishedRows, unfinishedBatches, rate, throttled, reason);
+				batches, unfinishedRows, unfinishedBatches, rate, throttled, unfinishedThrottled, reason);
 	}
 
 	private static boolean isHeld(ChunkState chunk, Instant now) {

@@ -48,12 +48,14 @@ public record MigrationFigures(Progress progress, long batches, long throttledMi
 			List<ChunkState> chunkRows = chunkStore.findAll(state.name());
 			if (!chunkRows.isEmpty()) {
 				chunks = ChunkFigures.of(chunkRows, now);
-				// The tracking row has each chunk's counts from the transaction that completes it (and a
-				// walk's before the split, and earlier passes'); the others count theirs as they commit.
-				rows += chunks.unfinishedRows();
-				batches += chunks.unfinishedBatches();
+				// The tracking row has each chunk's counts and time throttled from the transaction that
+				// completes it (and a walk's before the split, and earlier passes'); the others count
+				// theirs as they commit. Read after the row, a chunk that completed in between is in
+				// neither: the chunks' own sum keeps the figure from dipping by it.
+				rows = Math.max(rows + chunks.unfinishedRows(), chunks.rows());
+				batches = Math.max(batches + chunks.unfinishedBatches(), chunks.batches());
 				rate = chunks.rowsPerSecond();
-				throttled = Math.max(throttled, chunks.throttledMillis());
+				throttled = Math.max(throttled + chunks.unfinishedThrottledMillis(), chunks.throttledMillis());
 				reason = chunks.throttleReason();
 			}
 		}

@@ -145,6 +145,7 @@ public final class ChunkStore {
 				+ "throttled_millis = ?, throttle_reason = ?, updated_at = " + now + ", lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?" + running;
 		this.addToMigrationSql = "UPDATE " + t + " SET rows_processed = rows_processed + ?, batches = batches + ?, "
+				+ "throttled_millis = COALESCE(throttled_millis, 0) + ?, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
 		this.completeSql = "UPDATE " + c + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, batches = ?, "
 				+ "throttled_millis = ?, throttle_reason = NULL, updated_at = " + now + ", completed_at = " + now
@@ -461,7 +462,7 @@ public final class ChunkStore {
 		// The migration's row first: where reads in an UPDATE lock (MariaDB), workers completing
 		// chunks at once then queue on that row instead of deadlocking over it.
 		return this.jdbc.update(this.addToMigrationSql, checkpoint.rowsProcessed(), checkpoint.batches(),
-				migration) == 1
+				figures.throttledMillis(), migration) == 1
 				&& this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
 						checkpoint.batches(), figures.throttledMillis(), migration, chunk, worker, previousBatches) == 1;
 	}

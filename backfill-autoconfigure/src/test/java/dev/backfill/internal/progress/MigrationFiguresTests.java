@@ -32,19 +32,20 @@ class MigrationFiguresTests {
 			MigrationStore store = database.store();
 			store.createTableIfMissing();
 			SqlDialect dialect = store.dialect();
-			// A walk did 600 rows in 6 batches, then the rest was split; chunk 0 completed (its 250
-			// rows in 3 batches added to the row), chunk 1 is running at 100 rows in 1 batch.
+			// A walk did 600 rows in 6 batches, throttled 500 ms, then the rest was split; chunk 0
+			// completed (its 250 rows in 3 batches and 300 ms throttled added to the row), chunk 1 is
+			// running at 100 rows in 1 batch, throttled 700 ms.
 			jdbc.update("INSERT INTO backfill_migrations (name, status, rows_processed, batches, estimated_total, "
-					+ "updated_at, lease_owner) VALUES ('chunked', 'RUNNING', 850, 9, 1000, "
+					+ "throttled_millis, updated_at, lease_owner) VALUES ('chunked', 'RUNNING', 850, 9, 1000, 800, "
 					+ dialect.currentTimestamp() + ", ?)", ChunkStore.CHUNK_WORKERS);
-			insertChunk(jdbc, dialect, 0, "COMPLETED", 250, 3, null, 0);
+			insertChunk(jdbc, dialect, 0, "COMPLETED", 250, 3, null, 300);
 			insertChunk(jdbc, dialect, 1, "RUNNING", 100, 1, "worker/1", 700);
 			MigrationFigures figures = MigrationFigures.of(store.find("chunked").orElseThrow(), database.chunks(), 2,
 					Instant.now());
 			assertThat(figures.progress().rowsProcessed()).isEqualTo(950);
 			assertThat(figures.batches()).isEqualTo(10);
 			assertThat(figures.progress().percent()).isEqualTo(95.0);
-			assertThat(figures.throttledMillis()).isEqualTo(700);
+			assertThat(figures.throttledMillis()).isEqualTo(1500);
 		}
 	}
 
