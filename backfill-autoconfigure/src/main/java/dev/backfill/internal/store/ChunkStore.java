@@ -39,8 +39,6 @@ public final class ChunkStore {
 	/** The tracking row's lease owner while a migration runs in chunks. */
 	public static final String CHUNK_WORKERS = "(chunk workers)";
 
-	private static final int MAX_ERROR_LENGTH = 4000;
-
 	private static final String COLUMNS = "migration, chunk, range_start, range_end, status, last_key, "
 			+ "rows_processed, batches, rows_per_second, lease_owner, lease_expires_at, last_error, throttled_millis, "
 			+ "throttle_reason";
@@ -149,7 +147,8 @@ public final class ChunkStore {
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
 		this.completeSql = "UPDATE " + c + " SET status = 'COMPLETED', last_key = ?, rows_processed = ?, batches = ?, "
 				+ "throttled_millis = ?, throttle_reason = NULL, updated_at = " + now + ", completed_at = " + now
-				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?";
+				+ ", last_error = NULL, lease_owner = NULL, lease_expires_at = NULL"
+				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?";
 		this.releaseSql = "UPDATE " + c + " SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
 				+ "updated_at = " + now + " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
 		this.failSql = "UPDATE " + c + " SET status = 'FAILED', last_error = ?, lease_owner = NULL, "
@@ -488,7 +487,7 @@ public final class ChunkStore {
 	 * @return whether the worker still held the chunk's lease
 	 */
 	public boolean fail(String migration, int chunk, String worker, String error) {
-		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		String message = MigrationStore.lastError(error);
 		Boolean failed = this.transactions.execute((status) -> {
 			if (this.jdbc.update(this.failSql, message, migration, chunk, worker) != 1) {
 				return false;
@@ -508,7 +507,7 @@ public final class ChunkStore {
 	 * @return whether the migration was {@code RUNNING} or {@code PAUSED}
 	 */
 	public boolean failMigration(String migration, String error) {
-		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		String message = MigrationStore.lastError(error);
 		return this.jdbc.update(this.failMigrationSql, message, migration) == 1;
 	}
 
@@ -522,7 +521,7 @@ public final class ChunkStore {
 	 * @return whether the migration was still in that pass, {@code RUNNING} or {@code PAUSED}
 	 */
 	public boolean failPass(String migration, int pass, String error) {
-		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		String message = MigrationStore.lastError(error);
 		return this.jdbc.update(this.failPassSql, message, migration, pass) == 1;
 	}
 

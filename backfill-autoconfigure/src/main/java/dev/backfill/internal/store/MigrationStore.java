@@ -474,8 +474,17 @@ public final class MigrationStore {
 	 * @return whether the owner still held the lease
 	 */
 	public boolean fail(String name, String owner, String error) {
-		String message = (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
+		String message = lastError(error);
 		return this.jdbc.update(this.failSql, message, name, owner) == 1;
+	}
+
+	/**
+	 * An error as {@code last_error} keeps it, in the tracking and the chunk table alike.
+	 * @param error what went wrong
+	 * @return its first 4,000 characters
+	 */
+	static String lastError(String error) {
+		return (error.length() > MAX_ERROR_LENGTH) ? error.substring(0, MAX_ERROR_LENGTH) : error;
 	}
 
 	/**
