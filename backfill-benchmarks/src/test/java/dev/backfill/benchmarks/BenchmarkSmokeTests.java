@@ -1,6 +1,10 @@
 package dev.backfill.benchmarks;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,10 +22,18 @@ class BenchmarkSmokeTests {
 
 	@Test
 	void everyVariantIsVerifiedAtATinySize(@TempDir Path dir) throws Exception {
+		// A schema of this run's own: two builds on one server must not drop each other's tables.
+		String schema = "backfill_bench_smoke_" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
 		BenchmarkOptions options = BenchmarkOptions.parse("--rows", "2000", "--rounds", "1", "--warmup-rows", "2000",
-				"--offset-rows", "500,1000", "--heap-rows", "1000,2000", "--startup-runs", "1", "--schema",
-				"backfill_bench_smoke", "--out", dir.resolve("report.md").toString());
-		BenchmarkReport report = new BenchmarkHarness(options, System.out).run();
+				"--offset-rows", "500,1000", "--heap-rows", "1000,2000", "--startup-runs", "1", "--schema", schema,
+				"--out", dir.resolve("report.md").toString());
+		BenchmarkReport report;
+		try {
+			report = new BenchmarkHarness(options, System.out).run();
+		}
+		finally {
+			dropSchema(options);
+		}
 		report.write(options.out());
 
 		assertThat(report.failures()).isEmpty();
@@ -38,6 +50,16 @@ class BenchmarkSmokeTests {
 		assertThat(report.accounting().get("9b").claims().claims()).isGreaterThanOrEqualTo(16);
 		assertThat(report.accounting().get("9b").claims().statementsPerClaim()).isBetween(3.0, 5.0);
 		assertThat(report.accounting().get("8").claims()).isNull();
+	}
+
+	private static void dropSchema(BenchmarkOptions options) throws SQLException {
+		if (options.url() == null) {
+			return; // embedded PostgreSQL, gone with the run
+		}
+		try (Connection connection = DriverManager.getConnection(options.url(), options.username(),
+				options.password()); Statement statement = connection.createStatement()) {
+			statement.execute("DROP SCHEMA IF EXISTS " + options.schema() + " CASCADE");
+		}
 	}
 
 }
