@@ -1,5 +1,6 @@
 package dev.backfill.internal.runner;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -15,8 +16,6 @@ import dev.backfill.internal.store.RunFigures;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcOperations;
-import org.springframework.jdbc.support.JdbcUtils;
-
 /**
  * A batch of a {@link dev.backfill.SqlMigration} as one statement, where the dialect can
  * ({@link OneStatementBatch}): the statement reads the batch's keys after the checkpoint
@@ -120,20 +119,21 @@ final class SingleStatementBatch {
 	}
 
 	private Result result(ResultSet rs) throws SQLException {
+		if (!rs.next()) {
+			throw new IllegalStateException("Migration '" + this.name + "': the batch statement returned no row");
+		}
+		long saved = rs.getLong(OneStatementBatch.SAVED);
+		String savedKey = rs.getString(OneStatementBatch.SAVED_KEY);
+		Array array = rs.getArray(OneStatementBatch.KEY);
 		List<Map<String, Object>> rows = new ArrayList<>();
-		long saved = 0;
-		String savedKey = null;
-		int savedColumn = rs.findColumn(OneStatementBatch.SAVED);
-		int savedKeyColumn = rs.findColumn(OneStatementBatch.SAVED_KEY);
-		int keyColumn = rs.findColumn(OneStatementBatch.KEY);
-		int presentColumn = rs.findColumn(OneStatementBatch.PRESENT);
-		while (rs.next()) {
-			saved = rs.getLong(savedColumn);
-			savedKey = rs.getString(savedKeyColumn);
-			if (rs.getBoolean(presentColumn)) {
-				Object key = JdbcUtils.getResultSetValue(rs, keyColumn);
+		try {
+			for (Object key : (Object[]) array.getArray()) {
+				// A NULL key stays in: the key rules fail the batch on it.
 				rows.add(Collections.singletonMap(this.keyColumn, key));
 			}
+		}
+		finally {
+			array.free();
 		}
 		return new Result(rows, saved, savedKey);
 	}

@@ -17,12 +17,10 @@ public interface OneStatementBatch {
 
 	/**
 	 * Label of the result column holding the keys read, the peek row's included, in key
-	 * order; {@code NULL} in the single row of a batch that read none.
+	 * order, as one SQL array (empty for a batch that read none). The statement returns one
+	 * row.
 	 */
-	String KEY = "backfill_key";
-
-	/** Label of the result column telling whether the row holds a key read (not an empty batch's row). */
-	String PRESENT = "backfill_present";
+	String KEY = "backfill_keys";
 
 	/** Label of the result column holding the number of checkpoint rows saved: 1, or 0 if the lease moved on. */
 	String SAVED = "backfill_saved";

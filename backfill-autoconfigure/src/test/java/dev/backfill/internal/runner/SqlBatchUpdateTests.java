@@ -55,8 +55,8 @@ class SqlBatchUpdateTests {
 		OneStatementBatch postgres = SqlDialect.forProductName("PostgreSQL").oneStatementBatch();
 		assertThat(update("UPDATE items SET migrated = 1 WHERE id IN (:keys) OR id NOT IN (:keys)")
 			.inOneStatement(postgres))
-			.isEqualTo("UPDATE items SET migrated = 1 WHERE id = ANY (ARRAY(SELECT backfill_key FROM backfill_keys)) "
-					+ "OR id <> ALL (ARRAY(SELECT backfill_key FROM backfill_keys))");
+			.isEqualTo("UPDATE items SET migrated = 1 WHERE id = ANY (ARRAY(SELECT unnest(backfill_batch_keys) FROM "
+					+ "backfill_read)) OR id <> ALL (ARRAY(SELECT unnest(backfill_batch_keys) FROM backfill_read))");
 	}
 
 	@Test
