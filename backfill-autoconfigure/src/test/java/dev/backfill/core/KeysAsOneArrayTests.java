@@ -93,7 +93,7 @@ class KeysAsOneArrayTests {
 					.filter((sql) -> sql.startsWith("UPDATE items_k") || sql.startsWith("WITH backfill_read"))
 					.toList();
 				assertThat(updates).hasSizeGreaterThanOrEqualTo(10);
-				boolean oneStatement = transactional && parallelism == 1 && !keyType.startsWith("VARCHAR");
+				boolean oneStatement = transactional && !keyType.startsWith("VARCHAR");
 				if (database.name().equals("PostgreSQL") && oneStatement) {
 					// The batch read, updated and checkpointed by one statement, the keys one array in it.
 					assertThat(updates).allMatch((sql) -> sql.startsWith("WITH backfill_read")

@@ -67,7 +67,12 @@ final class BatchTransaction {
 					.store()
 					.saveCheckpoint(target.name(), owner, next, previousBatches, leaseDuration, completed, figures),
 				new EndOfPass(target, query, owner, leaseDuration), progress,
-				SingleStatementBatch.of(target, query, key, owner, leaseDuration));
+				SingleStatementBatch.of(target, query, key, owner,
+						(from, figures, lastKeyText, batchRows) -> target.database()
+							.store()
+							.checkpointAfterBatch(target.name(), owner, from, leaseDuration, figures, lastKeyText,
+									batchRows),
+						null));
 	}
 
 	/**
@@ -76,11 +81,13 @@ final class BatchTransaction {
 	 * @param range the chunk's key range
 	 * @param progress the worker's progress, whose figures each checkpoint is given
 	 * @param checkpoints saves the chunk's checkpoint
+	 * @param checkpointInStatement the chunk's checkpoint inside a batch run as one statement
 	 */
 	BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner, LeaseHeartbeat heartbeat,
-			BatchLimits limits, @Nullable InlineLimits inlineLimits, @Nullable KeyRange range, RunProgress progress,
-			CheckpointWriter checkpoints) {
-		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, progress, null);
+			BatchLimits limits, @Nullable InlineLimits inlineLimits, KeyRange range, RunProgress progress,
+			CheckpointWriter checkpoints, CheckpointInStatement checkpointInStatement) {
+		this(target, query, key, owner, heartbeat, limits, inlineLimits, range, checkpoints, null, progress,
+				SingleStatementBatch.of(target, query, key, owner, checkpointInStatement, range));
 	}
 
 	private BatchTransaction(MigrationTarget target, BatchQuery query, Key key, String owner,
@@ -193,7 +200,7 @@ final class BatchTransaction {
 
 	/**
 	 * The batch read, updated and checkpointed by one statement; a last batch then
-	 * completes the migration, an empty one by the usual checkpoint.
+	 * completes the migration's pass or the chunk, an empty one by the usual checkpoint.
 	 */
 	private Position inOneStatement(Position from, BatchAttempts attempts, int batchSize) {
 		Batch batch = this.singleStatement.run(this.target.database().jdbc(), from, batchSize,
@@ -206,8 +213,15 @@ final class BatchTransaction {
 				batch.last());
 		if (batch.last()) {
 			this.query.refuseNullKeys(this.target.database().jdbc());
-			// The statement saved this batch's checkpoint: the end of the pass is fenced on it.
-			next = this.endOfPass.finish(next, next, this.progress.figures(batch.rows().size()));
+			// The statement saved this batch's checkpoint: the end of the pass, or the chunk's
+			// completion, is fenced on it.
+			RunFigures figures = this.progress.figures(batch.rows().size());
+			if (this.endOfPass != null) {
+				next = this.endOfPass.finish(next, next, figures);
+			}
+			else if (!this.checkpoints.save(next.checkpoint(), next.checkpoint().batches(), true, figures)) {
+				throw new LeaseLostException(this.target.name(), this.owner);
+			}
 		}
 		committed(next, batch.rows().size());
 		return next;

@@ -128,7 +128,9 @@ final class ChunkWorker {
 		BatchTransaction transaction = new BatchTransaction(this.target, this.query, this.key, this.worker,
 				heartbeat, this.limits, this.inlineLimits, KeyRange.of(chunk.range(), this.key), this.progress,
 				(next, previousBatches, completed, figures) -> this.chunks.saveCheckpoint(name, number, this.worker, next,
-						previousBatches, this.lease, completed, ofChunk(figures, throttledBefore)));
+						previousBatches, this.lease, completed, ofChunk(figures, throttledBefore)),
+				(from, figures, lastKeyText, batchRows) -> this.chunks.checkpointAfterBatch(name, number, this.worker,
+						from, this.lease, ofChunk(figures, throttledBefore), lastKeyText, batchRows));
 		Position start = Position.of(chunk, this.key);
 		Position position = start;
 		logger.debug("Backfill migration '{}': {} runs chunk {} (keys {} to {}, after {})", name, this.worker, number,

@@ -3,13 +3,11 @@ package dev.backfill.internal.runner;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import dev.backfill.internal.store.MigrationStore;
 import dev.backfill.internal.store.MigrationStore.CheckpointStatement;
 import dev.backfill.internal.store.OneStatementBatch;
 import dev.backfill.internal.store.RunFigures;
@@ -23,7 +21,8 @@ import org.springframework.jdbc.core.JdbcOperations;
  * keys it read. They are then checked as every batch's are ({@link KeyRules}), before the
  * commit, so a NULL or duplicate key, or a checkpoint refused (lease lost), rolls the
  * whole batch back, update included. One statement and its commit instead of the read,
- * the update and the checkpoint.
+ * the update and the checkpoint. A single walk saves the migration's row; a chunk's
+ * worker its chunk's row, the batch read within the chunk's key range.
  * <p>
  * Not for composite keys (the checkpoint's text of a row value is Java's to write), nor
  * for text keys, whose uniqueness the column's collation decides with a query of the
@@ -38,7 +37,10 @@ final class SingleStatementBatch {
 
 	private final BatchQuery query;
 
-	private final MigrationStore store;
+	private final CheckpointInStatement checkpoint;
+
+	/** The chunk's key range, or {@code null} for the whole migration as one keyset walk. */
+	private final @Nullable KeyRange range;
 
 	private final String name;
 
@@ -48,36 +50,40 @@ final class SingleStatementBatch {
 
 	private final Key key;
 
-	private final Duration leaseDuration;
-
 	private SingleStatementBatch(OneStatementBatch parts, String update, MigrationTarget target, BatchQuery query,
-			Key key, String owner, Duration leaseDuration) {
+			Key key, String owner, CheckpointInStatement checkpoint, @Nullable KeyRange range) {
 		this.parts = parts;
 		this.update = update;
 		this.query = query;
-		this.store = target.database().store();
+		this.checkpoint = checkpoint;
+		this.range = range;
 		this.name = target.name();
 		this.owner = owner;
 		this.keyColumn = key.columns().get(0);
 		this.key = key;
-		this.leaseDuration = leaseDuration;
 	}
 
 	/**
 	 * The single-statement form of a migration's batches, if it has one.
+	 * @param target the migration
+	 * @param query its batch query
+	 * @param key its key
+	 * @param owner the lease owner (the instance, or a chunk's worker), for messages
+	 * @param checkpoint the checkpoint of the migration's row or of a chunk's
+	 * @param range the chunk's key range, or {@code null} for a single walk
 	 * @return it, or {@code null} to run each batch's read, update and checkpoint as
 	 * statements of their own
 	 */
 	static @Nullable SingleStatementBatch of(MigrationTarget target, BatchQuery query, Key key, String owner,
-			Duration leaseDuration) {
+			CheckpointInStatement checkpoint, @Nullable KeyRange range) {
 		OneStatementBatch parts = target.database().store().dialect().oneStatementBatch();
 		if (parts == null || !(target.migration() instanceof SqlBatchUpdate sql) || !target.settings().transactional()
 				|| key.isComposite() || !key.comparesExactly()) {
 			return null;
 		}
 		String update = sql.inOneStatement(parts);
-		return (update != null) ? new SingleStatementBatch(parts, update, target, query, key, owner, leaseDuration)
-				: null;
+		return (update != null)
+				? new SingleStatementBatch(parts, update, target, query, key, owner, checkpoint, range) : null;
 	}
 
 	/**
@@ -91,14 +97,23 @@ final class SingleStatementBatch {
 	 * @throws InvalidMigrationException if a key is NULL or not unique
 	 */
 	Batch run(JdbcOperations jdbc, Position from, int batchSize, RunFigures figures) {
-		boolean first = (from.lastKey() == null);
-		CheckpointStatement checkpoint = this.store.checkpointAfterBatch(this.name, this.owner, from.checkpoint(),
-				this.leaseDuration, figures, this.parts.lastKeyText(), this.parts.batchRows());
-		String sql = this.parts.statement(this.query.sql(first, batchSize), batchSize, this.update, checkpoint.sql());
+		CheckpointStatement checkpoint = this.checkpoint.after(from.checkpoint(), figures, this.parts.lastKeyText(),
+				this.parts.batchRows());
 		List<Object> parameters = new ArrayList<>();
-		if (!first) {
-			parameters.addAll(List.of(this.query.rowsAfterParameters(from.lastKey())));
+		String batchSql;
+		if (this.range != null) {
+			BatchQuery.ChunkBatchSql chunkBatch = this.query.chunkBatchSql(from.lastKey(), this.range, batchSize);
+			batchSql = chunkBatch.sql();
+			parameters.addAll(List.of(chunkBatch.parameters()));
 		}
+		else {
+			boolean first = (from.lastKey() == null);
+			batchSql = this.query.sql(first, batchSize);
+			if (!first) {
+				parameters.addAll(List.of(this.query.rowsAfterParameters(from.lastKey())));
+			}
+		}
+		String sql = this.parts.statement(batchSql, batchSize, this.update, checkpoint.sql());
 		parameters.addAll(checkpoint.parameters());
 		Result result = jdbc.query(sql, this::result, parameters.toArray());
 		Batch batch = this.query.checked(jdbc, result.rows(), this.key, from.checkpoint().batches() + 1,

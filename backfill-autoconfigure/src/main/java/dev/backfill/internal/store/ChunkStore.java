@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -112,7 +114,6 @@ public final class ChunkStore {
 		String leaseUntil = dialect.currentTimestampPlusMillis();
 		String t = this.trackingTable;
 		String c = this.table;
-		String running = " AND EXISTS (SELECT 1 FROM " + t + " WHERE name = ? AND status = 'RUNNING')";
 		this.selectSql = "SELECT " + COLUMNS + " FROM " + c + " WHERE migration = ?";
 		this.existsSql = "SELECT COUNT(*) FROM " + c + " WHERE migration = ?";
 		this.insertSql = "INSERT INTO " + c + " (migration, chunk, range_start, range_end, status, last_key, "
@@ -139,9 +140,7 @@ public final class ChunkStore {
 				+ " WHERE migration = ?";
 		this.renewSql = "UPDATE " + c + " SET lease_expires_at = " + leaseUntil
 				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ?";
-		this.checkpointSql = "UPDATE " + c + " SET last_key = ?, rows_processed = ?, batches = ?, rows_per_second = ?, "
-				+ "throttled_millis = ?, throttle_reason = ?, updated_at = " + now + ", lease_expires_at = " + leaseUntil
-				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ?" + running;
+		this.checkpointSql = checkpointSql("?", "?");
 		this.addToMigrationSql = "UPDATE " + t + " SET rows_processed = rows_processed + ?, batches = batches + ?, "
 				+ "throttled_millis = COALESCE(throttled_millis, 0) + ?, "
 				+ "updated_at = " + now + " WHERE name = ? AND status = 'RUNNING'";
@@ -464,6 +463,47 @@ public final class ChunkStore {
 				figures.throttledMillis(), migration) == 1
 				&& this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
 						checkpoint.batches(), figures.throttledMillis(), migration, chunk, worker, previousBatches) == 1;
+	}
+
+	/**
+	 * The checkpoint of a chunk's batch run as one statement (see
+	 * {@link OneStatementBatch}): the UPDATE of {@link #saveCheckpoint} for a batch that is
+	 * not the chunk's last, with the new last key and row count as SQL expressions. The
+	 * chunk's last batch is then completed by {@link #saveCheckpoint} with this checkpoint's
+	 * batch count.
+	 * @param migration the migration
+	 * @param chunk the chunk's number
+	 * @param worker the worker the lease must still belong to
+	 * @param from the chunk's checkpoint before the batch
+	 * @param lease the renewed lease length
+	 * @param figures the chunk's figures as of this batch
+	 * @param lastKeyText SQL expression, without parameters, of the batch's last key as text
+	 * @param batchRows SQL expression, without parameters, of the number of rows in the batch
+	 * @return the UPDATE, which changes one row unless the lease or checkpoint moved on, the
+	 * migration is no longer {@code RUNNING} or the batch is empty, and its parameters
+	 */
+	public MigrationStore.CheckpointStatement checkpointAfterBatch(String migration, int chunk, String worker,
+			Checkpoint from, Duration lease, RunFigures figures, String lastKeyText, String batchRows) {
+		// The figures may be NULL.
+		List<Object> parameters = Arrays.asList(from.rowsProcessed(), from.batches() + 1, figures.rowsPerSecond(),
+				figures.throttledMillis(), figures.throttleReason(), SqlDialect.millis(lease), migration, chunk, worker,
+				from.batches(), migration);
+		return new MigrationStore.CheckpointStatement(
+				checkpointSql(lastKeyText, "? + " + batchRows) + " AND " + batchRows + " > 0",
+				Collections.unmodifiableList(parameters));
+	}
+
+	/**
+	 * The one UPDATE that saves a chunk's checkpoint and renews its lease, with the new last
+	 * key and row count as SQL expressions; the plain checkpoint and the one inside a batch's
+	 * single statement are both built here.
+	 */
+	private String checkpointSql(String lastKey, String rowsProcessed) {
+		return "UPDATE " + this.table + " SET last_key = " + lastKey + ", rows_processed = " + rowsProcessed
+				+ ", batches = ?, rows_per_second = ?, throttled_millis = ?, throttle_reason = ?, updated_at = "
+				+ this.dialect.currentTimestamp() + ", lease_expires_at = " + this.dialect.currentTimestampPlusMillis()
+				+ " WHERE migration = ? AND chunk = ? AND lease_owner = ? AND batches = ? AND EXISTS (SELECT 1 FROM "
+				+ this.trackingTable + " WHERE name = ? AND status = 'RUNNING')";
 	}
 
 	/**
