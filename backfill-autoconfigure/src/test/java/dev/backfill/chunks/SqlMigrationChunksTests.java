@@ -174,8 +174,10 @@ class SqlMigrationChunksTests {
 			MigrationSettings settings = new MigrationSettings("items", true, 100, Duration.ZERO, "id", true, null,
 					null)
 				.withParallelism(parallelism);
+			// A lease long enough that a stall of the machine does not let another worker take a
+			// running chunk (the batch count asserted would then include a refused batch).
 			this.runner = new BackfillRunner(List.of(MigrationTarget.of(migration, settings, this.database)),
-					new RunnerSettings(Duration.ofSeconds(1), Duration.ofSeconds(60), 3, Duration.ofMillis(10),
+					new RunnerSettings(Duration.ofSeconds(10), Duration.ofSeconds(60), 3, Duration.ofMillis(10),
 							Duration.ofMillis(100)),
 					MigrationListener.NONE);
 		}

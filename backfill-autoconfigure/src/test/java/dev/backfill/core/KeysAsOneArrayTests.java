@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A {@link SqlMigration}'s {@code IN (:keys)}: where the batch's update is a statement of
- * its own (a migration that is not transactional, chunks), on PostgreSQL integer and UUID
+ * its own (a migration that is not transactional), on PostgreSQL integer and UUID
  * keys are bound as one array ({@code = ANY (?)}, one parameter, the same text for every
  * batch), text keys (whose column may be {@code char(n)}) and other databases' keys as a
  * parameter per key; where the batch is one statement (PostgreSQL, an integer, decimal or
@@ -118,8 +118,9 @@ class KeysAsOneArrayTests {
 			case "VARCHAR(20)" -> String.format("c%04d", i);
 			case "UUID" -> new UUID(0, i);
 			case "CHAR(36)" -> new UUID(0, i).toString();
-			// Fractions, so that the checkpoint's text of a key is the database's, not an integer's.
-			case "DECIMAL(12,2)" -> BigDecimal.valueOf(i).add(new BigDecimal("0.25"));
+			// Halves with the column's scale (5.50, 6.00): the checkpoint's text of a key is the
+			// database's, trailing zeros included, not an integer's or a stripped decimal's.
+			case "DECIMAL(12,2)" -> new BigDecimal("0.50").multiply(BigDecimal.valueOf(i));
 			default -> (long) i;
 		};
 	}

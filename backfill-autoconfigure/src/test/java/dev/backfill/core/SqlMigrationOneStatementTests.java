@@ -72,6 +72,42 @@ class SqlMigrationOneStatementTests {
 		}
 	}
 
+	@Test
+	void rateSavedInsideTheBatchsStatementIsTheRateOfTheTenBatchesBeforeIt() {
+		try (TestSchema schema = TestDatabases.postgres().createSchema()) {
+			TestTables.createItems(schema.jdbc(), 3000);
+			JdbcTemplate jdbc = schema.jdbc();
+			List<Long> ended = new ArrayList<>();
+			MigrationListener listener = new MigrationListener() {
+				@Override
+				public void batchSucceeded(String name, int rows, Duration duration) {
+					ended.add(System.nanoTime());
+				}
+			};
+			// Read as each batch's statement is about to run: the rate the batch before saved. (Not
+			// read in the listener, whose time would fall between its clock and the runner's.)
+			List<Double> savedByBatchBefore = new ArrayList<>();
+			StatementCounter counter = new StatementCounter(schema.dataSource()).whenPrepared((sql) -> {
+				if (sql.startsWith("WITH backfill_read")) {
+					savedByBatchBefore.add(jdbc.queryForObject(
+							"SELECT rows_per_second FROM backfill_migrations WHERE name = 'fill'", Double.class));
+				}
+			});
+			MigrationResult result = run(counter.dataSource(), "SELECT id FROM items", BY_KEYS, 100, listener);
+			assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+			assertThat(savedByBatchBefore).hasSize(30);
+			assertThat(savedByBatchBefore.get(1)).as("rate saved by the first batch: none yet").isNull();
+			// Batch n's checkpoint is written by its statement, before its own time is known: its
+			// rate is batches n-10 to n-1's, 1,000 rows over the time from the end of batch n-11 to
+			// that of n-1. Counting batch n's rows without its time would show about 10/9 of it.
+			for (int n = 12; n < 30; n++) {
+				double expected = 1000 * 1e9 / (ended.get(n - 2) - ended.get(n - 12));
+				assertThat(savedByBatchBefore.get(n) / expected).as("rate saved by batch %d / its window's", n)
+					.isBetween(0.97, 1.03);
+			}
+		}
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("dev.backfill.testsupport.TestDatabases#all")
 	void eachSelectedRowIsUpdatedOnceByRangeAndByKeys(TestDatabase database) {

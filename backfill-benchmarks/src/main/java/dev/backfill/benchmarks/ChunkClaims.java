@@ -12,7 +12,8 @@ import java.util.function.Predicate;
  * another worker, which is the contention {@code SKIP LOCKED} is there to avoid. Workers
  * completing chunks at once queue on the migration's tracking row, whose counts each
  * completion adds to: the mean wait of that {@code UPDATE} beside the chunks' own
- * checkpoint {@code UPDATE} shows that queue.
+ * checkpoint {@code UPDATE} shows that queue (where the checkpoint is a statement of its
+ * own: on PostgreSQL a SqlMigration's rides in its batch's one statement).
  *
  * @param claims chunks claimed
  * @param emptyClaims claims that found no free chunk

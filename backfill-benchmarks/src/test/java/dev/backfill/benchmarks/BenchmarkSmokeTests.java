@@ -31,9 +31,16 @@ class BenchmarkSmokeTests {
 		try {
 			report = new BenchmarkHarness(options, System.out).run();
 		}
-		finally {
-			dropSchema(options);
+		catch (Exception ex) {
+			try {
+				dropSchema(options);
+			}
+			catch (SQLException dropFailure) {
+				ex.addSuppressed(dropFailure);
+			}
+			throw ex;
 		}
+		dropSchema(options);
 		report.write(options.out());
 
 		assertThat(report.failures()).isEmpty();

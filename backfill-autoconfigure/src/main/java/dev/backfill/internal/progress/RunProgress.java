@@ -134,6 +134,18 @@ public final class RunProgress implements MigrationListener {
 				Duration.ofNanos(this.throttledNanos).toMillis(), this.throttleReason);
 	}
 
+	/**
+	 * The figures to save with the checkpoint of a batch whose own working time is not known
+	 * when the checkpoint is written: a batch run as one statement, its checkpoint inside
+	 * it. Its rate is the window's as it stands, without that batch; counting the batch's
+	 * rows but not its time would overstate the rate by a batch in ten.
+	 * @return the figures, whose rate is {@code null} before the run's first batch
+	 */
+	public RunFigures figuresBeforeBatch() {
+		return new RunFigures(this.rate.rowsPerSecond(), Duration.ofNanos(this.throttledNanos).toMillis(),
+				this.throttleReason);
+	}
+
 	@Override
 	public void batchSucceeded(String migration, int rows, Duration duration) {
 		long now = this.clock.getAsLong();

@@ -204,7 +204,7 @@ final class BatchTransaction {
 	 */
 	private Position inOneStatement(Position from, BatchAttempts attempts, int batchSize) {
 		Batch batch = this.singleStatement.run(this.target.database().jdbc(), from, batchSize,
-				this.progress.figures(batchSize));
+				this.progress.figuresBeforeBatch());
 		if (batch.isEmpty()) {
 			return checkpoint(from, batch);
 		}

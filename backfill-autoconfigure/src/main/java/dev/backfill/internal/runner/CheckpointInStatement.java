@@ -15,7 +15,7 @@ interface CheckpointInStatement {
 	/**
 	 * The checkpoint {@code UPDATE} after a batch.
 	 * @param from the checkpoint the batch starts from
-	 * @param figures the run's figures as of a full batch
+	 * @param figures the run's figures as of the batch before
 	 * @param lastKeyText SQL expression of the batch's last key as text
 	 * @param batchRows SQL expression of the batch's number of rows
 	 * @return the statement, which changes one row unless the lease or checkpoint moved on

@@ -14,6 +14,7 @@ import dev.backfill.internal.store.RunFigures;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcOperations;
+
 /**
  * A batch of a {@link dev.backfill.SqlMigration} as one statement, where the dialect can
  * ({@link OneStatementBatch}): the statement reads the batch's keys after the checkpoint
@@ -91,7 +92,7 @@ final class SingleStatementBatch {
 	 * @param jdbc operations joining the batch's transaction
 	 * @param from where the migration stands
 	 * @param batchSize the batch's size
-	 * @param figures the run's figures to save with the checkpoint, as of a full batch
+	 * @param figures the run's figures to save with the checkpoint, as of the batch before
 	 * @return the batch read and updated, its checkpoint saved unless it is empty
 	 * @throws LeaseLostException if the checkpoint was refused
 	 * @throws InvalidMigrationException if a key is NULL or not unique

@@ -458,7 +458,8 @@ public final class ChunkStore {
 					SqlDialect.millis(lease), migration, chunk, worker, previousBatches, migration) == 1;
 		}
 		// The migration's row first: where reads in an UPDATE lock (MariaDB), workers completing
-		// chunks at once then queue on that row instead of deadlocking over it.
+		// chunks at once then queue on that row instead of deadlocking over it. (On PostgreSQL a
+		// one-statement batch has locked the chunk's row before; its reads lock nothing.)
 		return this.jdbc.update(this.addToMigrationSql, checkpoint.rowsProcessed(), checkpoint.batches(),
 				figures.throttledMillis(), migration) == 1
 				&& this.jdbc.update(this.completeSql, checkpoint.lastKey(), checkpoint.rowsProcessed(),
@@ -467,10 +468,10 @@ public final class ChunkStore {
 
 	/**
 	 * The checkpoint of a chunk's batch run as one statement (see
-	 * {@link OneStatementBatch}): the UPDATE of {@link #saveCheckpoint} for a batch that is
-	 * not the chunk's last, with the new last key and row count as SQL expressions. The
-	 * chunk's last batch is then completed by {@link #saveCheckpoint} with this checkpoint's
-	 * batch count.
+	 * {@link OneStatementBatch}): the UPDATE of {@link #saveCheckpoint} for every batch that
+	 * is not empty, with the new last key and row count as SQL expressions. After the chunk's
+	 * last batch, {@link #saveCheckpoint} completes the chunk, fenced on the batch count this
+	 * checkpoint saved.
 	 * @param migration the migration
 	 * @param chunk the chunk's number
 	 * @param worker the worker the lease must still belong to
