@@ -174,7 +174,8 @@ class ProgressAndEtaTests {
 			double ratio = after.rowsPerSecond / last;
 			System.out.printf("%s: rows/s with the wait in the window %.0f, at the end %.0f (ratio %.2f)%n", database,
 					after.rowsPerSecond, last, ratio);
-			assertThat(ratio).as("rate with the wait in its window / rate at the end").isBetween(0.75, 1.25);
+			// Two windows of 2 s: a stall of the machine in either moves the ratio by a quarter.
+			assertThat(ratio).as("rate with the wait in its window / rate at the end").isBetween(0.7, 1.3);
 			assertEtaWithinAQuarter(after, ended);
 			assertThat(((Number) row.get("throttled_millis")).longValue()).isGreaterThanOrEqualTo(3000);
 			assertThat(reasonAfterBatch10.get()).as("throttle_reason of the batch the throttle held").isEqualTo("busy");
@@ -190,8 +191,9 @@ class ProgressAndEtaTests {
 			JdbcTemplate jdbc = schema.jdbc();
 			TestTables.createItems(jdbc, 300);
 			// Calls of migrate: 1 to 9, 10 refused by the pause, then batches 10 to 30 as calls
-			// 11 to 31. At call 15 the resumed run's window holds batches 10 to 13.
-			Sample resumed = new Sample(jdbc, 15);
+			// 11 to 31. At call 18 the resumed run's window holds batches 10 to 16: seven, so that
+			// the resumed run's start (lease, estimate, checks) in its first is a small share.
+			Sample resumed = new Sample(jdbc, 18);
 			CountDownLatch inBatch10 = new CountDownLatch(1);
 			CountDownLatch paused = new CountDownLatch(1);
 			RecordingMigration migration = steady(resumed, (batch) -> {
@@ -211,7 +213,7 @@ class ProgressAndEtaTests {
 				operations.pause("items", "operator");
 				paused.countDown();
 				awaitUntil(() -> Tracking.row(jdbc, "items").get("lease_owner") == null);
-				// Paused 1.5 s: had it counted, batches 10 to 13 would show about a third of the rate.
+				// Paused 1.5 s: had it counted, batches 10 to 16 would show about half the rate.
 				Thread.sleep(1_500);
 				operations.resume("items");
 				awaitUntil(() -> "COMPLETED".equals(Tracking.status(jdbc, "items")));
@@ -219,7 +221,7 @@ class ProgressAndEtaTests {
 				double ratio = resumed.rowsPerSecond / before;
 				System.out.printf("%s: rows/s before the pause %.0f, after the resume %.0f (ratio %.2f)%n", database,
 						before, resumed.rowsPerSecond, ratio);
-				// A pause counted as time working would bring the ratio to about a third. Above 1 it is noise
+				// A pause counted as time working would bring the ratio to about half. Above 1 it is noise
 				// of the machine: the earlier rate holds the run's first batches, slower before the JIT
 				// warms up (1.28 seen once on a loaded machine).
 				assertThat(ratio).as("rate after the resume / rate before the pause").isBetween(0.75, 1.5);

@@ -102,8 +102,9 @@ class SqlMigrationOneStatementTests {
 			// that of n-1. Counting batch n's rows without its time would show about 10/9 of it.
 			for (int n = 12; n < 30; n++) {
 				double expected = 1000 * 1e9 / (ended.get(n - 2) - ended.get(n - 12));
+				// Wide enough for a GC pause between the two clocks' reads; 10/9 stays outside.
 				assertThat(savedByBatchBefore.get(n) / expected).as("rate saved by batch %d / its window's", n)
-					.isBetween(0.97, 1.03);
+					.isBetween(0.93, 1.05);
 			}
 		}
 	}

@@ -22,7 +22,8 @@ import java.util.function.Predicate;
  * @param claimNanos time spent waiting for the claims' statements
  * @param completionNanos mean wait of the {@code UPDATE} adding a completed chunk's counts to
  * the tracking row
- * @param checkpointNanos mean wait of a chunk's checkpoint {@code UPDATE}
+ * @param checkpointNanos mean wait of a chunk's checkpoint {@code UPDATE}; NaN where none ran as a
+ * statement of its own (a one-statement batch's rides in it)
  */
 record ChunkClaims(long claims, long emptyClaims, long lostClaims, long statements, long claimNanos,
 		double completionNanos, double checkpointNanos) {

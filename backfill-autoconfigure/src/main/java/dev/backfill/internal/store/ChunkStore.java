@@ -477,7 +477,8 @@ public final class ChunkStore {
 	 * @param worker the worker the lease must still belong to
 	 * @param from the chunk's checkpoint before the batch
 	 * @param lease the renewed lease length
-	 * @param figures the chunk's figures as of this batch
+	 * @param figures the chunk's figures as of the batch before (this batch's time is not known
+	 * yet)
 	 * @param lastKeyText SQL expression, without parameters, of the batch's last key as text
 	 * @param batchRows SQL expression, without parameters, of the number of rows in the batch
 	 * @return the UPDATE, which changes one row unless the lease or checkpoint moved on, the

@@ -31,7 +31,7 @@ public interface OneStatementBatch {
 	/**
 	 * What is written in place of {@code IN (:keys)}: a test of the batch's keys (without
 	 * the peek row) read from the statement's own query of them.
-	 * @return the test, from the operator on (such as {@code IN (SELECT ...)})
+	 * @return the test, from the operator on (such as {@code = ANY (ARRAY(SELECT ...))})
 	 */
 	String inKeys();
 
