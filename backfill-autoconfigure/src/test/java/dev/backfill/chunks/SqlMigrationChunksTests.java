@@ -23,6 +23,7 @@ import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
 import dev.backfill.testsupport.Latches;
+import dev.backfill.testsupport.SqlMigrations;
 import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestSchema;
@@ -160,17 +161,8 @@ class SqlMigrationChunksTests {
 			this.statements = new StatementCounter(this.pool);
 			this.database = MigrationDatabase.of(this.statements.dataSource(), "backfill_migrations");
 			this.database.store().createTableIfMissing();
-			SqlMigration migration = new SqlMigration() {
-				@Override
-				public String baseQuery() {
-					return "SELECT id FROM items";
-				}
-
-				@Override
-				public String updateSql() {
-					return "UPDATE items SET migrated = migrated + 1 WHERE id IN (:keys)";
-				}
-			};
+			SqlMigration migration = SqlMigrations.of("SELECT id FROM items",
+					"UPDATE items SET migrated = migrated + 1 WHERE id IN (:keys)");
 			MigrationSettings settings = new MigrationSettings("items", true, 100, Duration.ZERO, "id", true, null,
 					null)
 				.withParallelism(parallelism);

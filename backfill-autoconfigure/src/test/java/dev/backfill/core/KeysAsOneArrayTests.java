@@ -18,6 +18,7 @@ import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.testsupport.SqlMigrations;
 import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestDatabases;
@@ -63,17 +64,8 @@ class KeysAsOneArrayTests {
 			jdbc.execute("CREATE TABLE items_k (k " + keyType + " PRIMARY KEY, migrated INT NOT NULL)");
 			TestTables.insert(jdbc, "INSERT INTO items_k (k, migrated) VALUES (?, 0)", 950,
 					(i) -> new Object[] { key(keyType, i) });
-			SqlMigration migration = new SqlMigration() {
-				@Override
-				public String baseQuery() {
-					return "SELECT k FROM items_k";
-				}
-
-				@Override
-				public String updateSql() {
-					return "UPDATE items_k SET migrated = migrated + 1 WHERE k IN (:keys)";
-				}
-			};
+			SqlMigration migration = SqlMigrations.of("SELECT k FROM items_k",
+					"UPDATE items_k SET migrated = migrated + 1 WHERE k IN (:keys)");
 			MigrationSettings settings = new MigrationSettings("byKeys", true, 100, Duration.ZERO, "k", transactional,
 					null, null)
 				.withParallelism(parallelism);

@@ -16,6 +16,7 @@ import dev.backfill.internal.runner.MigrationResult;
 import dev.backfill.internal.runner.MigrationTarget;
 import dev.backfill.internal.settings.MigrationSettings;
 import dev.backfill.internal.settings.RunnerSettings;
+import dev.backfill.testsupport.SqlMigrations;
 import dev.backfill.testsupport.StatementCounter;
 import dev.backfill.testsupport.TestDatabase;
 import dev.backfill.testsupport.TestDatabases;
@@ -248,17 +249,7 @@ class SqlMigrationOneStatementTests {
 			MigrationListener listener) {
 		MigrationDatabase database = MigrationDatabase.of(dataSource, "backfill_migrations");
 		database.store().createTableIfMissing();
-		SqlMigration migration = new SqlMigration() {
-			@Override
-			public String baseQuery() {
-				return baseQuery;
-			}
-
-			@Override
-			public String updateSql() {
-				return updateSql;
-			}
-		};
+		SqlMigration migration = SqlMigrations.of(baseQuery, updateSql);
 		MigrationSettings settings = new MigrationSettings("fill", true, batchSize, Duration.ZERO, "id", true, null,
 				null);
 		// A lease-taking test's wait for the other owner only has to end: that owner's lease
